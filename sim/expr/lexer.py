@@ -1,0 +1,77 @@
+"""Tokens of the XMILE expression language, with their character positions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import ParseError
+
+__all__ = ["KEYWORDS", "Token", "tokenize"]
+
+KEYWORDS = frozenset({"if", "then", "else", "and", "or", "not", "mod"})
+
+_NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_WORD = re.compile(r"[^\W\d][\w$.]*|\$[\w$.]*")
+_OPERATORS = ("<=", ">=", "<>", "==", "!=", "+", "-", "*", "/", "^", "(", ")", ",", "<", ">", "=")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: str  # "number", "name", "keyword", "op", "end"
+    text: str
+    pos: int
+
+
+def _skip_space_and_comments(text: str, i: int, variable: str) -> int:
+    while i < len(text):
+        if text[i].isspace():
+            i += 1
+        elif text[i] == "{":  # Stella writes comments in braces
+            close = text.find("}", i)
+            if close < 0:
+                raise ParseError(f"position {i}: comment '{{' is never closed", field=variable)
+            i = close + 1
+        else:
+            break
+    return i
+
+
+def tokenize(text: str, variable: str = "") -> list[Token]:
+    """Split ``text`` into tokens; consecutive plain words form one multi-word name."""
+    tokens: list[Token] = []
+    i = _skip_space_and_comments(text, 0, variable)
+    while i < len(text):
+        ch = text[i]
+        if ch == '"':
+            close = text.find('"', i + 1)
+            if close < 0:
+                raise ParseError(f"position {i}: quoted name is never closed", field=variable)
+            tokens.append(Token("name", text[i + 1 : close], i))
+            i = close + 1
+        elif (m := _NUMBER.match(text, i)) and not (ch == "." and tokens and tokens[-1].kind == "name"):
+            tokens.append(Token("number", m.group(), i))
+            i = m.end()
+        elif m := _WORD.match(text, i):
+            word = m.group()
+            if word.lower() in KEYWORDS:
+                tokens.append(Token("keyword", word.lower(), i))
+            elif tokens and tokens[-1].kind == "name" and not _quoted(text, tokens[-1]):
+                last = tokens.pop()  # "room temperature" is one name
+                tokens.append(Token("name", f"{last.text} {word}", last.pos))
+            else:
+                tokens.append(Token("name", word, i))
+            i = m.end()
+        else:
+            op = next((o for o in _OPERATORS if text.startswith(o, i)), None)
+            if op is None:
+                raise ParseError(f"position {i}: unexpected character {ch!r}", field=variable)
+            tokens.append(Token("op", {"==": "=", "!=": "<>"}.get(op, op), i))
+            i += len(op)
+        i = _skip_space_and_comments(text, i, variable)
+    tokens.append(Token("end", "", len(text)))
+    return tokens
+
+
+def _quoted(text: str, token: Token) -> bool:
+    return text[token.pos] == '"'

@@ -1,0 +1,48 @@
+"""Print a syntax tree back to equation text that parses to the same tree."""
+
+from __future__ import annotations
+
+import re
+
+from .lexer import KEYWORDS
+from .nodes import Binary, Call, If, Name, Node, Number, Unary
+
+__all__ = ["unparse"]
+
+_PLAIN_NAME = re.compile(r"[^\W\d][\w$.]*")
+_WORD_OPS = {"and": "AND", "or": "OR", "mod": "MOD"}
+
+
+def unparse(node: Node) -> str:
+    """Equation text for ``node``; every compound operand is parenthesised, so no precedence
+    rule is needed to read it back."""
+    match node:
+        case Number(value=value):
+            text = repr(float(value))
+            return text[:-2] if text.endswith(".0") else text
+        case Name(name=name):
+            return _name(name)
+        case Unary(op="not", operand=operand):
+            return f"NOT {_operand(operand)}"
+        case Unary(op=op, operand=operand):
+            return f"{op}{_operand(operand)}"
+        case Binary(op=op, left=left, right=right):
+            return f"{_operand(left)} {_WORD_OPS.get(op, op)} {_operand(right)}"
+        case Call(func=func, args=args):
+            return f"{_name(func)}({', '.join(unparse(a) for a in args)})"
+        case If(cond=cond, then=then, otherwise=otherwise):
+            return f"IF {unparse(cond)} THEN {unparse(then)} ELSE {unparse(otherwise)}"
+    raise TypeError(f"not a syntax-tree node: {node!r}")
+
+
+def _operand(node: Node) -> str:
+    text = unparse(node)
+    if isinstance(node, Name | Call) or (isinstance(node, Number) and node.value >= 0):
+        return text
+    return f"({text})"
+
+
+def _name(name: str) -> str:
+    if _PLAIN_NAME.fullmatch(name) and name.lower() not in KEYWORDS:
+        return name
+    return f'"{name}"'

@@ -1,0 +1,156 @@
+"""A model as plain data: variables with equations as text, units, docs and sources.
+
+A `Model` is what a model file (TOML or XMILE) describes. It is validated by `validate` and
+turned into something that runs by `sim.compiler.compile_model`; it knows nothing of numpy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .names import canonical
+
+__all__ = [
+    "Auxiliary",
+    "Constant",
+    "Flow",
+    "GraphicalFunction",
+    "Lookup",
+    "Model",
+    "Stock",
+    "TimeSpec",
+    "Variable",
+]
+
+GraphicalKind = Literal["continuous", "extrapolate", "discrete"]
+
+
+@dataclass(frozen=True)
+class GraphicalFunction:
+    """A table y(x): ``continuous`` interpolates and holds the end values, ``extrapolate``
+    continues the end segments, ``discrete`` holds each y until the next x."""
+
+    x: tuple[float, ...]
+    y: tuple[float, ...]
+    kind: GraphicalKind = "continuous"
+
+    @classmethod
+    def from_xscale(
+        cls, lo: float, hi: float, y: tuple[float, ...], kind: GraphicalKind = "continuous"
+    ) -> GraphicalFunction:
+        """Points spread evenly over ``[lo, hi]``, as XMILE's ``<xscale>`` says."""
+        n = len(y)
+        xs = (lo,) if n == 1 else tuple(lo + (hi - lo) * i / (n - 1) for i in range(n))
+        return cls(xs, tuple(y), kind)
+
+
+@dataclass(frozen=True)
+class TimeSpec:
+    """The time axis: from ``start`` to ``stop`` in steps of ``dt``; ``save_step`` (default
+    ``dt``) spaces the saved times."""
+
+    start: float = 0.0
+    stop: float = 10.0
+    dt: float = 1.0
+    method: str = "euler"
+    units: str = ""
+    save_step: float | None = None
+
+
+@dataclass(frozen=True)
+class _Common:
+    name: str
+    units: str = ""
+    doc: str = ""
+
+    @property
+    def key(self) -> str:
+        return canonical(self.name)
+
+
+@dataclass(frozen=True)
+class Stock(_Common):
+    """A level; its rate is the sum of its inflows less the sum of its outflows."""
+
+    initial: str = "0"
+    inflows: tuple[str, ...] = ()
+    outflows: tuple[str, ...] = ()
+    non_negative: bool = False
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Flow(_Common):
+    """A rate; ``non_negative`` flows (XMILE uniflows) never run backwards."""
+
+    equation: str = "0"
+    non_negative: bool = False
+    graphical: GraphicalFunction | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Auxiliary(_Common):
+    """An equation of other variables; with ``graphical``, the table applied to it."""
+
+    equation: str = "0"
+    graphical: GraphicalFunction | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Constant(_Common):
+    """A number a scenario may override; ``source`` says where it comes from and ``range`` is
+    the plausible interval of an assumption."""
+
+    value: float = 0.0
+    source: str = ""
+    range: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class Lookup(_Common):
+    """A graphical function called by name in equations: ``name(x)``."""
+
+    graphical: GraphicalFunction = field(default_factory=lambda: GraphicalFunction((0.0,), (0.0,)))
+    source: str = ""
+
+
+Variable = Stock | Flow | Auxiliary | Constant | Lookup
+
+
+@dataclass(frozen=True)
+class Model:
+    """Variables in file order, with the time axis they run on."""
+
+    name: str
+    variables: tuple[Variable, ...]
+    time: TimeSpec = field(default_factory=TimeSpec)
+    doc: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "_index", {v.key: v for v in self.variables})
+
+    def __getitem__(self, name: str) -> Variable:
+        return self._index[canonical(name)]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and canonical(name) in self._index
+
+    def of_kind(self, kind: type) -> tuple:
+        return tuple(v for v in self.variables if isinstance(v, kind))
+
+    @property
+    def stocks(self) -> tuple[Stock, ...]:
+        return self.of_kind(Stock)
+
+    @property
+    def constants(self) -> tuple[Constant, ...]:
+        return self.of_kind(Constant)
+
+    def replace(self, **changes) -> Model:
+        """A copy with some fields changed (``time=…``, ``variables=…``)."""
+        from dataclasses import replace
+
+        return replace(self, **changes)
