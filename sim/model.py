@@ -154,3 +154,11 @@ class Model:
         from dataclasses import replace
 
         return replace(self, **changes)
+
+    def with_variable(self, variable: Variable) -> Model:
+        """A copy in which ``variable`` replaces the variable of the same name (e.g. a scenario
+        turning a constant into a time-varying input)."""
+        if variable.key not in self._index:
+            raise KeyError(variable.name)
+        variables = tuple(variable if v.key == variable.key else v for v in self.variables)
+        return self.replace(variables=variables)
