@@ -95,7 +95,9 @@ def loads_model(text: str) -> Model:
     for section, build in _BUILDERS.items():
         table = data.get(section, {})
         if not isinstance(table, dict):
-            raise ModelError(f"must be a table of variables, not {type(table).__name__}", field=section)
+            raise ModelError(
+                f"must be a table of variables, not {type(table).__name__}", field=section
+            )
         for name, spec in table.items():
             where = f"{section}.{name}"
             if not isinstance(spec, dict):
@@ -252,7 +254,10 @@ def _constant(name: str, spec: dict, where: str) -> Constant:
         if len(bounds) != 2 or bounds[0] > bounds[1]:
             raise ModelError("must be [low, high] with low <= high", field=f"{where}.range")
     return Constant(
-        name=name, value=_number(spec["value"], f"{where}.value"), range=bounds, **_common(spec, where)
+        name=name,
+        value=_number(spec["value"], f"{where}.value"),
+        range=bounds,
+        **_common(spec, where),
     )
 
 

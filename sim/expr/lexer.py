@@ -49,7 +49,9 @@ def tokenize(text: str, variable: str = "") -> list[Token]:
                 raise ParseError(f"position {i}: quoted name is never closed", field=variable)
             tokens.append(Token("name", text[i + 1 : close], i))
             i = close + 1
-        elif (m := _NUMBER.match(text, i)) and not (ch == "." and tokens and tokens[-1].kind == "name"):
+        elif (m := _NUMBER.match(text, i)) and not (
+            ch == "." and tokens and tokens[-1].kind == "name"
+        ):
             tokens.append(Token("number", m.group(), i))
             i = m.end()
         elif m := _WORD.match(text, i):

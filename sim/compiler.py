@@ -1,0 +1,369 @@
+"""Compile a model into closures over numpy arrays, in dependency order.
+
+Every variable gets a slot in a list of values; each equation becomes a closure
+``fn(values, clock) -> array`` built from its syntax tree (no text is ever executed). Equations
+that depend only on constants are evaluated once at the start ("static"); the rest run at every
+rate evaluation, in an order where each variable comes after what it reads.
+"""
+
+from __future__ import annotations
+
+import difflib
+import graphlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import ModelError
+from .expr import Binary, Call, If, Name, Node, Number, Unary, walk
+from .functions import CONSTANT_NAMES, FUNCTIONS, TIME_NAMES, Clock
+from .graphical import tabulate, validate_graphical
+from .lowering import System, lower
+from .model import Model
+
+__all__ = ["CompiledModel", "compile_model"]
+
+Fn = Callable[[list, Clock], object]
+
+_BINARY = {
+    "+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "^": np.power,
+    "mod": np.mod, "=": np.equal, "<>": np.not_equal, "<": np.less, "<=": np.less_equal,
+    ">": np.greater, ">=": np.greater_equal, "and": np.logical_and, "or": np.logical_or,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Step:
+    slot: int
+    fn: Fn
+
+
+class CompiledModel:
+    """A model ready to run any number of scenarios; build it once, simulate it many times."""
+
+    def __init__(self, model: Model):
+        self.model = model
+        system = lower(model)
+        self.system = system
+        for key, gf in system.lookups.items():
+            validate_graphical(gf, system.names[key])
+        for eq in system.equations.values():
+            if eq.graphical is not None:
+                validate_graphical(eq.graphical, eq.name)
+        _check_flows_used_once(system)
+        self.keys: list[str] = [
+            *system.constants,
+            *(s.key for s in system.stocks),
+            *system.equations,
+            *system.frozen,
+            *system.pipelines,
+        ]
+        self.slot = {key: i for i, key in enumerate(self.keys)}
+        self.stock_slots = [self.slot[s.key] for s in system.stocks]
+        self._deps = {
+            key: self._references(node, self._name(key)) for key, node in self._nodes().items()
+        }
+        self._limit_deps = _outflow_limit_dependencies(system)
+        self.dynamic = self._dynamic_keys()
+        self.init_steps = [
+            self._step(k, initial=True)
+            for k in self._order(initial=True)
+            if k not in system.constants
+        ]
+        self.run_steps = [self._step(k) for k in self._order(initial=False) if k in self.dynamic]
+        self.stock_rates = [
+            ([self.slot[f] for f in s.inflows], [self.slot[f] for f in s.outflows])
+            for s in system.stocks
+        ]
+        self.pipelines = [(p.key, self.slot[p.input_key]) for p in system.pipelines.values()]
+
+    def __reduce__(self):  # closures do not pickle; a worker process recompiles
+        return (CompiledModel, (self.model,))
+
+    # -- names ------------------------------------------------------------------------------
+    @property
+    def constants(self) -> dict[str, float]:
+        """Constants a scenario may override, by canonical name, with their default values."""
+        return dict(self.system.constants)
+
+    @property
+    def public_keys(self) -> list[str]:
+        """Variables a user can ask for (not the hidden ones of SMTH, DELAY, INIT)."""
+        lookups = self.system.lookups
+        return [v.key for v in self.model.variables if v.key not in lookups]
+
+    def resolve(self, name: str, *, what: str = "variable") -> str:
+        """The canonical key of ``name``, or an error that suggests the close matches."""
+        from .names import canonical
+
+        key = canonical(name)
+        if key in self.slot and not key.startswith("#"):
+            return key
+        hint = difflib.get_close_matches(key, self.public_keys, n=3)
+        more = f"; did you mean {', '.join(self.system.names[h] for h in hint)}?" if hint else ""
+        raise ModelError(f"no {what} named {name!r} in model {self.model.name!r}{more}", field=name)
+
+    # -- dependency analysis ------------------------------------------------------------------
+    def _nodes(self) -> dict[str, Node]:
+        s = self.system
+        nodes: dict[str, Node] = {k: e.node for k, e in s.equations.items()}
+        nodes.update({st.key: st.initial for st in s.stocks})
+        nodes.update(s.frozen)
+        for key, p in s.pipelines.items():
+            nodes[key] = Binary("+", p.delay, p.initial)
+        return nodes
+
+    def _name(self, key: str) -> str:
+        return self.system.names.get(key, key)
+
+    def _references(self, node: Node, where: str) -> set[str]:
+        refs: set[str] = set()
+        for n in walk(node):
+            if isinstance(n, Name):
+                if n.name in self.slot:
+                    refs.add(n.name)
+                elif n.name in self.system.lookups:
+                    raise ModelError(
+                        f"graphical function {n.name!r} needs an argument: {n.name}(x)", field=where
+                    )
+                elif n.name not in TIME_NAMES and n.name not in CONSTANT_NAMES:
+                    hint = difflib.get_close_matches(n.name, self.public_keys, n=1)
+                    more = f"; did you mean {self._name(hint[0])!r}?" if hint else ""
+                    raise ModelError(f"unknown name {n.name!r}{more}", field=where)
+            elif isinstance(n, Call):
+                self._check_call(n, where)
+        return refs
+
+    def _check_call(self, call: Call, where: str) -> None:
+        if call.func in self.system.lookups or call.func == "lookup":
+            expected = 1 if call.func in self.system.lookups else 2
+            if len(call.args) != expected:
+                raise ModelError(f"{call.func}() takes {expected} argument(s)", field=where)
+            if call.func == "lookup" and not (
+                isinstance(call.args[0], Name) and call.args[0].name in self.system.lookups
+            ):
+                raise ModelError(
+                    "LOOKUP's first argument must be a graphical function", field=where
+                )
+        elif call.func in FUNCTIONS:
+            b = FUNCTIONS[call.func]
+            if not b.min_args <= len(call.args) <= b.max_args:
+                span = (
+                    str(b.min_args) if b.min_args == b.max_args else f"{b.min_args} to {b.max_args}"
+                )
+                raise ModelError(
+                    f"{call.func.upper()} takes {span} argument(s), got {len(call.args)}",
+                    field=where,
+                )
+        elif call.func in TIME_NAMES or call.func in CONSTANT_NAMES:
+            if call.args:
+                raise ModelError(f"{call.func.upper()} takes no arguments", field=where)
+        elif call.func in self.slot:
+            raise ModelError(
+                f"{self.system.names.get(call.func, call.func)!r} is a variable, "
+                "not a function or graphical function",
+                field=where,
+            )
+        else:
+            raise ModelError(f"unknown function {call.func.upper()}", field=where)
+
+    def _uses_time(self, node: Node) -> bool:
+        for n in walk(node):
+            if isinstance(n, Name) and n.name in TIME_NAMES and n.name not in self.slot:
+                return True
+            if isinstance(n, Call) and (
+                n.func in TIME_NAMES or (n.func in FUNCTIONS and FUNCTIONS[n.func].uses_time)
+            ):
+                return True
+        return False
+
+    def _dynamic_keys(self) -> set[str]:
+        """Variables that change during a run: stocks, pipelines, and what reads them or time."""
+        s = self.system
+        dynamic = {st.key for st in s.stocks} | set(s.pipelines)
+        dynamic |= {k for k, e in s.equations.items() if self._uses_time(e.node)}
+        dynamic |= set(self._limit_deps)
+        changed = True
+        while changed:
+            changed = False
+            for key in s.equations:
+                if key not in dynamic and self._deps[key] & dynamic:
+                    dynamic.add(key)
+                    changed = True
+        return dynamic
+
+    def _order(self, *, initial: bool) -> list[str]:
+        """Keys in evaluation order; at the start stocks read their initial equations."""
+        s = self.system
+        graph: dict[str, set[str]] = {}
+        for key in s.equations:
+            deps = self._deps[key] | self._limit_deps.get(key, set())
+            graph[key] = deps if initial else {d for d in deps if d in s.equations}
+        if initial:
+            for st in s.stocks:
+                graph[st.key] = self._deps[st.key]
+            for key in (*s.frozen, *s.pipelines):
+                graph[key] = self._deps[key]
+        else:
+            for key in s.pipelines:  # the delay time must be known before the output
+                graph[key] = {d for d in self._deps[key] if d in s.equations}
+        try:
+            return list(graphlib.TopologicalSorter(graph).static_order())
+        except graphlib.CycleError as exc:
+            cycle = [s.names.get(k, k) for k in exc.args[1]]
+            when = "initial values" if initial else "equations"
+            raise ModelError(
+                f"algebraic loop: the {when} of {' -> '.join(cycle)} depend on "
+                "each other with no stock in between",
+                field=cycle[0],
+            ) from None
+
+    # -- closures -------------------------------------------------------------------------
+    def _step(self, key: str, *, initial: bool = False) -> _Step:
+        s = self.system
+        slot = self.slot[key]
+        if any(st.key == key for st in s.stocks):
+            return _Step(slot, self._compile(self._stock(key).initial, key))
+        if key in s.frozen:
+            return _Step(slot, self._compile(s.frozen[key], key))
+        if key in s.pipelines:
+            if initial:
+                return _Step(slot, self._compile(s.pipelines[key].initial, key))
+            return _Step(slot, _pipeline(key, self._compile(s.pipelines[key].delay, key)))
+        eq = s.equations[key]
+        fn = self._compile(eq.node, key)
+        if eq.graphical is not None:
+            fn = _graphical(fn, eq.graphical)
+        if eq.non_negative:
+            fn = _nonnegative(fn)
+        if key in self._limit_deps and not initial:
+            fn = self._limited(fn, key)
+        return _Step(slot, fn)
+
+    def _stock(self, key: str):
+        return next(st for st in self.system.stocks if st.key == key)
+
+    def _limited(self, fn: Fn, key: str) -> Fn:
+        """An outflow of a non-negative stock takes at most what the stock holds plus its
+        inflows over this step, after the outflows listed before it (XMILE's rule)."""
+        stock = next(st for st in self.system.stocks if st.non_negative and key in st.outflows)
+        level = self.slot[stock.key]
+        inflows = [self.slot[f] for f in stock.inflows]
+        earlier = [self.slot[f] for f in stock.outflows[: stock.outflows.index(key)]]
+
+        def limited(v, c):
+            available = v[level] / c.dt
+            for i in inflows:
+                available = available + v[i]
+            for i in earlier:
+                available = available - v[i]
+            return np.minimum(fn(v, c), np.maximum(available, 0.0))
+
+        return limited
+
+    def _compile(self, node: Node, owner: str) -> Fn:
+        match node:
+            case Number(value=value):
+                return lambda v, c: value
+            case Name(name=name) if name in self.slot:
+                i = self.slot[name]
+                return lambda v, c: v[i]
+            case Name(name=name) if name in TIME_NAMES:
+                get = TIME_NAMES[name]
+                return lambda v, c: get(c)
+            case Name(name=name):
+                value = CONSTANT_NAMES[name]
+                return lambda v, c: value
+            case Unary(op="-", operand=operand):
+                f = self._compile(operand, owner)
+                return lambda v, c: np.negative(f(v, c))
+            case Unary(op="+", operand=operand):
+                return self._compile(operand, owner)
+            case Unary(op="not", operand=operand):
+                f = self._compile(operand, owner)
+                return lambda v, c: np.logical_not(f(v, c))
+            case Binary(op=op, left=left, right=right):
+                ufunc, a, b = _BINARY[op], self._compile(left, owner), self._compile(right, owner)
+                return lambda v, c: ufunc(a(v, c), b(v, c))
+            case If(cond=cond, then=then, otherwise=otherwise):
+                return _conditional(*(self._compile(n, owner) for n in (cond, then, otherwise)))
+            case Call(func=func, args=args):
+                return self._call(func, args, owner)
+        raise TypeError(f"cannot compile {node!r}")
+
+    def _call(self, func: str, args: tuple[Node, ...], owner: str) -> Fn:
+        if func == "lookup":
+            func, args = args[0].name, args[1:]
+        if func in self.system.lookups:
+            gf, x = self.system.lookups[func], self._compile(args[0], owner)
+            return _graphical(x, gf)
+        if func in TIME_NAMES:
+            get = TIME_NAMES[func]
+            return lambda v, c: get(c)
+        if func in CONSTANT_NAMES:
+            value = CONSTANT_NAMES[func]
+            return lambda v, c: value
+        fn = FUNCTIONS[func].fn
+        compiled = [self._compile(a, owner) for a in args]
+        if len(compiled) == 1:
+            (a,) = compiled
+            return lambda v, c: fn(c, a(v, c))
+        if len(compiled) == 2:
+            a, b = compiled
+            return lambda v, c: fn(c, a(v, c), b(v, c))
+        return lambda v, c: fn(c, *(f(v, c) for f in compiled))
+
+
+def compile_model(model: Model | CompiledModel) -> CompiledModel:
+    """Validate and compile ``model`` (a compiled model is returned as it is)."""
+    return model if isinstance(model, CompiledModel) else CompiledModel(model)
+
+
+def _conditional(cond: Fn, then: Fn, otherwise: Fn) -> Fn:
+    def conditional(v, c):
+        test = cond(v, c)
+        if np.ndim(test) == 0:  # the same branch for every scenario: evaluate only that one
+            return then(v, c) if test else otherwise(v, c)
+        return np.where(test, then(v, c), otherwise(v, c))
+
+    return conditional
+
+
+def _graphical(x: Fn, gf) -> Fn:
+    table = tabulate(gf)
+    return lambda v, c: table(x(v, c))
+
+
+def _pipeline(key: str, delay: Fn) -> Fn:
+    return lambda v, c: c.memory[key].value_at(c.t - delay(v, c))
+
+
+def _nonnegative(fn: Fn) -> Fn:
+    return lambda v, c: np.maximum(fn(v, c), 0.0)
+
+
+def _check_flows_used_once(system: System) -> None:
+    for role in ("inflows", "outflows"):
+        owner: dict[str, str] = {}
+        for st in system.stocks:
+            for flow in getattr(st, role):
+                if flow in owner:
+                    name = system.names.get(flow, flow)
+                    raise ModelError(
+                        f"flow {name!r} is an {role[:-1]} of two stocks, "
+                        f"{owner[flow]!r} and {st.name!r}",
+                        field=name,
+                    )
+                owner[flow] = st.name
+
+
+def _outflow_limit_dependencies(system: System) -> dict[str, set[str]]:
+    """What an outflow of a non-negative stock must wait for: the stock's inflows and the
+    outflows listed before it."""
+    deps: dict[str, set[str]] = {}
+    for st in system.stocks:
+        if st.non_negative:
+            for i, flow in enumerate(st.outflows):
+                deps[flow] = {*st.inflows, *st.outflows[:i]}
+    return deps

@@ -1,0 +1,122 @@
+"""Builtin functions of the expression language, as numpy functions of arrays of shape ``(n,)``.
+
+Every function takes the run's `Clock` first (most ignore it), so STEP, RAMP and PULSE can read
+the time. Functions with memory (SMTH1, DELAY3, INIT, …) are not here: the compiler turns them
+into hidden stocks (see `sim.lowering`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["CONSTANT_NAMES", "FUNCTIONS", "TIME_NAMES", "Builtin", "Clock"]
+
+
+@dataclass(slots=True)
+class Clock:
+    """What the time builtins read: the current time and the run's time axis."""
+
+    t: float
+    dt: float
+    start: float
+    stop: float
+    memory: dict = field(default_factory=dict)  # per-run state of DELAY pipelines
+
+
+@dataclass(frozen=True, slots=True)
+class Builtin:
+    fn: Callable[..., object]
+    min_args: int
+    max_args: int
+    uses_time: bool = False
+
+
+def _round(c, x):
+    return np.sign(x) * np.floor(np.abs(x) + 0.5)
+
+
+def _safediv(c, a, b, otherwise=0.0):
+    zero = np.equal(b, 0)
+    return np.where(zero, otherwise, np.divide(a, np.where(zero, 1.0, b)))
+
+
+def _minimum(c, *args):
+    result = args[0]
+    for arg in args[1:]:
+        result = np.minimum(result, arg)
+    return result
+
+
+def _maximum(c, *args):
+    result = args[0]
+    for arg in args[1:]:
+        result = np.maximum(result, arg)
+    return result
+
+
+def _step(c, height, start):
+    return np.where(c.t >= start - 1e-9 * c.dt, height, 0.0)
+
+
+def _ramp(c, slope, start, end=np.inf):
+    elapsed = np.clip(np.minimum(c.t, end) - start, 0.0, None)
+    return np.multiply(slope, elapsed)
+
+
+def _pulse(c, magnitude, first, interval=0.0):
+    """XMILE's PULSE: a one-DT-wide spike of height magnitude/DT, so its integral is the
+    magnitude; repeated every ``interval`` if that is positive."""
+    since = c.t - first
+    tol = c.dt / 2
+    repeat = np.greater(interval, 0)
+    phase = np.where(repeat, np.mod(since + tol, np.where(repeat, interval, 1.0)) - tol, since)
+    hit = (since > -tol) & (np.abs(phase) < tol)
+    return np.where(hit, np.divide(magnitude, c.dt), 0.0)
+
+
+def _unary(ufunc):
+    return lambda c, x: ufunc(x)
+
+
+FUNCTIONS: dict[str, Builtin] = {
+    "abs": Builtin(_unary(np.abs), 1, 1),
+    "exp": Builtin(_unary(np.exp), 1, 1),
+    "ln": Builtin(_unary(np.log), 1, 1),
+    "log10": Builtin(_unary(np.log10), 1, 1),
+    "sqrt": Builtin(_unary(np.sqrt), 1, 1),
+    "sin": Builtin(_unary(np.sin), 1, 1),
+    "cos": Builtin(_unary(np.cos), 1, 1),
+    "tan": Builtin(_unary(np.tan), 1, 1),
+    "arcsin": Builtin(_unary(np.arcsin), 1, 1),
+    "arccos": Builtin(_unary(np.arccos), 1, 1),
+    "arctan": Builtin(_unary(np.arctan), 1, 1),
+    "int": Builtin(_unary(np.floor), 1, 1),
+    "round": Builtin(_round, 1, 1),
+    "sign": Builtin(_unary(np.sign), 1, 1),
+    "min": Builtin(_minimum, 2, 99),
+    "max": Builtin(_maximum, 2, 99),
+    "mod": Builtin(lambda c, a, b: np.mod(a, b), 2, 2),
+    "modulo": Builtin(lambda c, a, b: np.mod(a, b), 2, 2),
+    "safediv": Builtin(_safediv, 2, 3),
+    "xidz": Builtin(lambda c, a, b, x: _safediv(c, a, b, x), 3, 3),
+    "zidz": Builtin(lambda c, a, b: _safediv(c, a, b, 0.0), 2, 2),
+    "if_then_else": Builtin(lambda c, cond, a, b: np.where(cond, a, b), 3, 3),
+    "step": Builtin(_step, 2, 2, uses_time=True),
+    "ramp": Builtin(_ramp, 2, 3, uses_time=True),
+    "pulse": Builtin(_pulse, 2, 3, uses_time=True),
+}
+
+# Names usable without arguments (also callable with empty parentheses: ``TIME()``).
+TIME_NAMES: dict[str, Callable[[Clock], float]] = {
+    "time": lambda c: c.t,
+    "dt": lambda c: c.dt,
+    "time_step": lambda c: c.dt,
+    "starttime": lambda c: c.start,
+    "initial_time": lambda c: c.start,
+    "stoptime": lambda c: c.stop,
+    "final_time": lambda c: c.stop,
+}
+CONSTANT_NAMES: dict[str, float] = {"pi": float(np.pi), "e": float(np.e)}

@@ -1,0 +1,224 @@
+"""Lower a `Model` to a flat system of equations: stateful builtins become hidden stocks.
+
+``SMTH1(x, d)`` becomes a hidden stock ``s`` with rate ``(x - s) / d`` and the reference is
+replaced by ``s``; ``DELAY3`` becomes a chain of three; ``INIT(x)`` a value frozen at the start;
+``DELAY(x, d)`` a pipeline that remembers the history of ``x``. What comes out has only pure
+functions left, so the compiler needs no special cases beyond stocks, equations and pipelines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .errors import ModelError
+from .expr import Binary, Call, If, Name, Node, Number, Unary, parse
+from .model import Auxiliary, Constant, Flow, GraphicalFunction, Lookup, Model, Stock
+
+__all__ = ["Equation", "LoweredStock", "Pipeline", "System", "lower"]
+
+
+@dataclass
+class LoweredStock:
+    key: str
+    name: str
+    initial: Node
+    inflows: list[str]
+    outflows: list[str]
+    non_negative: bool = False
+
+
+@dataclass
+class Equation:
+    """An auxiliary or flow (possibly hidden): ``node``, then the table ``graphical`` if any."""
+
+    key: str
+    name: str
+    node: Node
+    graphical: GraphicalFunction | None = None
+    non_negative: bool = False
+    is_flow: bool = False
+
+
+@dataclass
+class Pipeline:
+    """``DELAY(input, delay, initial)``: the input's value ``delay`` time units ago."""
+
+    key: str
+    input_key: str
+    delay: Node
+    initial: Node
+
+
+@dataclass
+class System:
+    stocks: list[LoweredStock] = field(default_factory=list)
+    equations: dict[str, Equation] = field(default_factory=dict)
+    constants: dict[str, float] = field(default_factory=dict)
+    lookups: dict[str, GraphicalFunction] = field(default_factory=dict)
+    frozen: dict[str, Node] = field(default_factory=dict)  # INIT(x): evaluated once, at start
+    pipelines: dict[str, Pipeline] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # key -> name as spelled
+    units: dict[str, str] = field(default_factory=dict)
+
+
+_STATEFUL = {"smth1": (2, 3), "smth3": (2, 3), "delay1": (2, 3), "delay3": (2, 3),
+             "delay": (2, 3), "init": (1, 1)}  # fmt: skip
+
+
+def lower(model: Model) -> System:
+    """Parse every equation and lower the stateful builtins; errors name the variable."""
+    system = System()
+    _check_duplicates(model)
+    lowerer = _Lowerer(system)
+    for v in model.variables:
+        system.names[v.key] = v.name
+        system.units[v.key] = v.units
+        match v:
+            case Constant():
+                system.constants[v.key] = v.value
+            case Lookup():
+                system.lookups[v.key] = v.graphical
+            case Stock():
+                node = lowerer.rewrite(parse(v.initial, f"{v.name} (initial)"), v.name)
+                system.stocks.append(
+                    LoweredStock(
+                        v.key,
+                        v.name,
+                        node,
+                        [_flow_key(model, f, v, "inflow") for f in v.inflows],
+                        [_flow_key(model, f, v, "outflow") for f in v.outflows],
+                        v.non_negative,
+                    )
+                )
+            case Flow() | Auxiliary():
+                node = lowerer.rewrite(parse(v.equation, v.name), v.name)
+                system.equations[v.key] = Equation(
+                    v.key,
+                    v.name,
+                    node,
+                    v.graphical,
+                    non_negative=isinstance(v, Flow) and v.non_negative,
+                    is_flow=isinstance(v, Flow),
+                )
+    return system
+
+
+def _check_duplicates(model: Model) -> None:
+    seen: dict[str, str] = {}
+    for v in model.variables:
+        if v.key in seen:
+            raise ModelError(
+                f"duplicate name: {seen[v.key]!r} and {v.name!r} are the same "
+                "variable (names ignore case, spaces and underscores)",
+                field=v.name,
+            )
+        seen[v.key] = v.name
+
+
+def _flow_key(model: Model, flow: str, stock: Stock, role: str) -> str:
+    if flow not in model:
+        raise ModelError(f"{role} {flow!r} is not a variable of the model", field=stock.name)
+    if not isinstance(model[flow], Flow):
+        raise ModelError(f"{role} {flow!r} is not a flow", field=stock.name)
+    return model[flow].key
+
+
+class _Lowerer:
+    """Rewrites trees, adding hidden stocks and equations to the system as it goes."""
+
+    def __init__(self, system: System):
+        self.system = system
+        self.count = 0
+        self.owner = ""
+
+    def hidden(self, kind: str) -> str:
+        """A fresh hidden key; errors about it name the visible variable it serves."""
+        self.count += 1
+        key = f"#{kind}{self.count}"
+        self.system.names[key] = f"{self.owner} ({kind.split('_')[0].upper()})"
+        return key
+
+    def rewrite(self, node: Node, owner: str) -> Node:
+        self.owner = owner
+        match node:
+            case Unary(op=op, operand=operand):
+                return Unary(op, self.rewrite(operand, owner))
+            case Binary(op=op, left=left, right=right):
+                return Binary(op, self.rewrite(left, owner), self.rewrite(right, owner))
+            case If(cond=cond, then=then, otherwise=otherwise):
+                return If(*(self.rewrite(n, owner) for n in (cond, then, otherwise)))
+            case Call(func=func, args=args):
+                args = tuple(self.rewrite(a, owner) for a in args)
+                if func in _STATEFUL:
+                    lo, hi = _STATEFUL[func]
+                    if not lo <= len(args) <= hi:
+                        raise ModelError(
+                            f"{func.upper()} takes {lo} to {hi} arguments, got {len(args)}",
+                            field=owner,
+                        )
+                    return getattr(self, f"_{func}")(*args)
+                return Call(func, args)
+        return node
+
+    # -- the stateful builtins ------------------------------------------------------------
+    def _input_key(self, node: Node) -> str:
+        """A name for an argument: itself if it is a plain reference, else a hidden aux."""
+        if isinstance(node, Name):
+            return node.name
+        key = self.hidden("arg")
+        self.system.equations[key] = Equation(key, key, node)
+        return key
+
+    def _chain(
+        self, kind: str, source: Node, delay: Node, initial: Node, stages: int, material: bool
+    ) -> Node:
+        """``stages`` first-order stocks in series, each with time constant delay/stages.
+
+        A smooth holds the smoothed value itself; a material delay holds the material in
+        transit, whose outflow ``stock / (delay/stages)`` is the next stage's inflow.
+        """
+        tau = delay if stages == 1 else Binary("/", delay, Number(float(stages)))
+        upstream = source
+        out: Node = source
+        for _ in range(stages):
+            stock = self.hidden(kind)
+            rate = self.hidden(f"{kind}_rate")
+            level = Name(stock)
+            if material:
+                out = Binary("/", level, tau)
+                self.system.equations[rate] = Equation(
+                    rate, rate, Binary("-", upstream, out), is_flow=True
+                )
+                init = Binary("*", initial, tau)
+            else:
+                out = level
+                self.system.equations[rate] = Equation(
+                    rate, rate, Binary("/", Binary("-", upstream, level), tau), is_flow=True
+                )
+                init = initial
+            self.system.stocks.append(LoweredStock(stock, stock, init, [rate], []))
+            upstream = out
+        return out
+
+    def _smth1(self, source, delay, initial=None):
+        return self._chain("smth", source, delay, initial or source, 1, material=False)
+
+    def _smth3(self, source, delay, initial=None):
+        return self._chain("smth", source, delay, initial or source, 3, material=False)
+
+    def _delay1(self, source, delay, initial=None):
+        return self._chain("delay", source, delay, initial or source, 1, material=True)
+
+    def _delay3(self, source, delay, initial=None):
+        return self._chain("delay", source, delay, initial or source, 3, material=True)
+
+    def _delay(self, source, delay, initial=None):
+        key = self.hidden("pipeline")
+        input_key = self._input_key(source)
+        self.system.pipelines[key] = Pipeline(key, input_key, delay, initial or Name(input_key))
+        return Name(key)
+
+    def _init(self, source):
+        key = self.hidden("init")
+        self.system.frozen[key] = source
+        return Name(key)

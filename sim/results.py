@@ -1,0 +1,131 @@
+"""The typed result of a simulation: values labelled by time, variable and scenario."""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .errors import UserInputError
+from .names import canonical
+
+__all__ = ["Result", "atomic_write"]
+
+
+@dataclass(frozen=True)
+class Result:
+    """``values[i, j, k]`` is variable ``names[j]`` at ``times[i]`` in scenario ``k``."""
+
+    times: np.ndarray
+    names: tuple[str, ...]
+    values: np.ndarray
+    units: dict[str, str] = field(default_factory=dict)
+    method: str = "euler"
+    dt: float = 1.0
+
+    @property
+    def n(self) -> int:
+        """Number of scenarios."""
+        return self.values.shape[2]
+
+    def index(self, name: str) -> int:
+        key = canonical(name)
+        for j, existing in enumerate(self.names):
+            if canonical(existing) == key:
+                return j
+        raise UserInputError(
+            f"no saved variable named {name!r} (saved: {', '.join(self.names)})", field=name
+        )
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """The trajectories of one variable, shape ``(time, scenario)``."""
+        return self.values[:, self.index(name), :]
+
+    def time_index(self, time: float) -> int:
+        hits = np.flatnonzero(np.isclose(self.times, time, rtol=0, atol=1e-9 * max(1.0, abs(time))))
+        if not len(hits):
+            raise UserInputError(
+                f"time {time} was not saved (saved from {self.times[0]} to {self.times[-1]})",
+                field="time",
+            )
+        return int(hits[0])
+
+    def sel(
+        self,
+        variable: str | Sequence[str] | None = None,
+        time: float | None = None,
+        scenario: int | Sequence[int] | None = None,
+    ) -> np.ndarray:
+        """Values picked by label; a single label drops its axis, as in xarray."""
+        out = self.values
+        if time is not None:
+            out = out[self.time_index(time)][None]
+        if variable is not None:
+            names = [variable] if isinstance(variable, str) else list(variable)
+            out = out[:, [self.index(v) for v in names]]
+        if scenario is not None:
+            out = out[:, :, np.atleast_1d(scenario)]
+        squeeze = tuple(
+            axis
+            for axis, label in enumerate((time, variable, scenario))
+            if label is not None and (np.ndim(label) == 0 or isinstance(label, str))
+        )
+        return out.squeeze(axis=squeeze) if squeeze else out
+
+    def to_dataframe(self):
+        """Tidy long format: one row per (time, variable, scenario)."""
+        import pandas as pd
+
+        t, v, s = np.meshgrid(
+            self.times, np.arange(len(self.names)), np.arange(self.n), indexing="ij"
+        )
+        return pd.DataFrame(
+            {
+                "time": t.ravel(),
+                "variable": np.asarray(self.names, dtype=object)[v.ravel()],
+                "scenario": s.ravel(),
+                "value": self.values.ravel(),
+            }
+        )
+
+    def to_csv(self, path: str | os.PathLike, scenario: int = 0) -> None:
+        """One scenario as a table: ``Time`` then one column per variable, written atomically."""
+        with atomic_write(path) as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["Time", *self.names])
+            for i, time in enumerate(self.times):
+                writer.writerow([_fmt(time), *(_fmt(x) for x in self.values[i, :, scenario])])
+
+
+def _fmt(x: float) -> str:
+    return repr(float(x))
+
+
+class atomic_write:
+    """``with atomic_write(path) as f:`` writes a temporary file and renames it into place,
+    so a failed or interrupted write leaves no half-written file behind."""
+
+    def __init__(self, path: str | os.PathLike, mode: str = "w"):
+        self.path = Path(path)
+        self.mode = mode
+
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self.tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
+        newline = "" if "b" not in self.mode else None
+        encoding = "utf-8" if "b" not in self.mode else None
+        self.handle = os.fdopen(fd, self.mode, newline=newline, encoding=encoding)
+        return self.handle
+
+    def __exit__(self, kind, value, tb):
+        self.handle.close()
+        if kind is None:
+            os.replace(self.tmp, self.path)
+        else:
+            Path(self.tmp).unlink(missing_ok=True)
+        return False

@@ -1,0 +1,239 @@
+"""`simulate`: run a compiled model for ``n`` scenarios at once and keep what was asked for."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .compiler import CompiledModel, compile_model
+from .errors import ModelError, UserInputError
+from .functions import Clock
+from .integrators import ButcherTableau, get_integrator
+from .model import Model
+from .results import Result
+
+__all__ = ["Save", "simulate", "time_grid"]
+
+ParameterValue = float | Sequence[float] | np.ndarray
+
+
+@dataclass(frozen=True)
+class Save:
+    """What to keep: ``variables`` (default: every named variable) at ``times`` (default:
+    every ``save_step`` of the model's time axis). Keeping little keeps big batches small."""
+
+    variables: Sequence[str] | None = None
+    times: Sequence[float] | None = None
+
+
+def time_grid(start: float, stop: float, dt: float) -> np.ndarray:
+    """``start, start + dt, …`` up to ``stop``, computed by multiplication so that a
+    reciprocal ``dt`` (1/3, say) does not drift."""
+    if not (math.isfinite(dt) and dt > 0):
+        raise UserInputError(f"dt must be a positive number, got {dt}", field="dt")
+    if not (math.isfinite(start) and math.isfinite(stop) and stop >= start):
+        raise UserInputError(f"the time axis must run forward, got {start} to {stop}", field="time")
+    steps = math.floor((stop - start) / dt + 1e-9)
+    return start + dt * np.arange(steps + 1)
+
+
+def simulate(
+    model: Model | CompiledModel,
+    parameters: Mapping[str, ParameterValue] | None = None,
+    *,
+    n: int | None = None,
+    method: str | ButcherTableau | None = None,
+    dt: float | None = None,
+    save: Save | None = None,
+) -> Result:
+    """Simulate ``n`` scenarios at once.
+
+    ``parameters`` overrides constants by name, each with a number (the same for every
+    scenario) or an array of shape ``(n,)``; ``n`` defaults to the arrays' length, else 1.
+    ``method`` and ``dt`` default to the model's own time settings.
+    """
+    compiled = compile_model(model)
+    spec = compiled.model.time
+    integrator = get_integrator(method or spec.method)
+    step = float(spec.dt if dt is None else dt)
+    times = time_grid(spec.start, spec.stop, step)
+    overrides, n = _parameters(compiled, parameters or {}, n)
+    save = save or Save()
+    save_keys = _save_keys(compiled, save.variables)
+    save_at = _save_positions(times, save.times, spec.save_step, step)
+    run = _Run(compiled, overrides, n, Clock(spec.start, step, spec.start, spec.stop), len(times))
+    out = np.empty((len(save_at), len(save_keys), n))
+    slots = [compiled.slot[k] for k in save_keys]
+    position = {k: i for i, k in enumerate(save_at)}
+    with np.errstate(all="ignore"):
+        y = run.initial_state()
+        for k, t in enumerate(times):
+            k1 = run.rates(float(t), y)
+            run.remember(k)
+            if k in position:
+                row = out[position[k]]
+                for j, slot in enumerate(slots):
+                    row[j] = run.values[slot]
+            if k + 1 < len(times):
+                y = run.clamp(integrator.step(run.rates, float(t), y, step, k1))
+    names = tuple(compiled.system.names[k] for k in save_keys)
+    units = {compiled.system.names[k]: compiled.system.units.get(k, "") for k in save_keys}
+    return Result(times[save_at], names, out, units, integrator.name, step)
+
+
+class _Run:
+    """The mutable state of one simulation: current values of every slot, and memories."""
+
+    def __init__(
+        self,
+        compiled: CompiledModel,
+        overrides: dict[str, object],
+        n: int,
+        clock: Clock,
+        n_times: int,
+    ):
+        self.c = compiled
+        self.n = n
+        self.clock = clock
+        self.n_times = n_times
+        self.values: list = [None] * len(compiled.keys)
+        for key, value in compiled.system.constants.items():
+            self.values[compiled.slot[key]] = overrides.get(key, value)
+        self.nonneg = np.array([s.non_negative for s in compiled.system.stocks], dtype=bool)
+
+    def initial_state(self) -> np.ndarray:
+        v, c = self.values, self.clock
+        for step in self.c.init_steps:
+            v[step.slot] = step.fn(v, c)
+        for key, _ in self.c.pipelines:
+            c.memory[key] = _History(c.start, c.dt, self.n_times, v[self.c.slot[key]])
+        y = np.empty((len(self.c.stock_slots), self.n))
+        for i, slot in enumerate(self.c.stock_slots):
+            y[i] = v[slot]
+        return self.clamp(y)
+
+    def rates(self, t: float, y: np.ndarray) -> np.ndarray:
+        v, c = self.values, self.clock
+        c.t = t
+        for i, slot in enumerate(self.c.stock_slots):
+            v[slot] = y[i]
+        for step in self.c.run_steps:
+            v[step.slot] = step.fn(v, c)
+        dy = np.empty_like(y)
+        for i, (inflows, outflows) in enumerate(self.c.stock_rates):
+            rate = 0.0
+            for slot in inflows:
+                rate = rate + v[slot]
+            for slot in outflows:
+                rate = rate - v[slot]
+            dy[i] = rate
+        return dy
+
+    def remember(self, k: int) -> None:
+        for key, input_slot in self.c.pipelines:
+            self.clock.memory[key].record(k, self.values[input_slot])
+
+    def clamp(self, y: np.ndarray) -> np.ndarray:
+        """Non-negative stocks stay at or above zero (their outflows were already limited;
+        this only removes rounding below zero)."""
+        if self.nonneg.any():
+            y[self.nonneg] = np.maximum(y[self.nonneg], 0.0)
+        return y
+
+
+class _History:
+    """The past values of a DELAY's input on the time grid, for the pipeline's output."""
+
+    def __init__(self, start: float, dt: float, n_times: int, initial):
+        self.start, self.dt, self.n_times = start, dt, n_times
+        self.initial = initial
+        self.rows: np.ndarray | None = None
+        self.count = 0
+
+    def record(self, k: int, value) -> None:
+        if self.rows is None:
+            self.rows = np.empty((self.n_times, *np.shape(value)))
+        self.rows[k] = value
+        self.count = max(self.count, k + 1)
+
+    def value_at(self, when):
+        if self.rows is None:
+            return self.initial
+        pos = (np.asarray(when, dtype=float) - self.start) / self.dt
+        near = np.round(pos)
+        pos = np.where(np.abs(pos - near) < 1e-9, near, pos)
+        i = np.clip(np.floor(pos), 0, self.count - 1).astype(int)
+        j = np.minimum(i + 1, self.count - 1)
+        frac = np.clip(pos - i, 0.0, 1.0)
+        rows = self.rows
+        if rows.ndim == 1 or np.ndim(i) == 0:
+            lo, hi = rows[i], rows[j]
+        else:
+            cols = np.arange(rows.shape[1])
+            lo, hi = rows[i, cols], rows[j, cols]
+        value = lo + frac * (hi - lo)
+        return np.where(pos < 0, self.initial, value)
+
+
+def _parameters(
+    compiled: CompiledModel, parameters: Mapping[str, ParameterValue], n: int | None
+) -> tuple[dict[str, object], int]:
+    overrides: dict[str, object] = {}
+    lengths: set[int] = set()
+    for name, value in parameters.items():
+        key = compiled.resolve(name, what="constant")
+        if key not in compiled.system.constants:
+            raise ModelError(f"{name!r} is not a constant; only constants can be set", field=name)
+        array = np.asarray(value, dtype=float)
+        if array.ndim > 1:
+            raise UserInputError(
+                f"must be a number or a 1-D array, got shape {array.shape}", field=name
+            )
+        if array.ndim == 1:
+            lengths.add(len(array))
+            overrides[key] = array
+        else:
+            overrides[key] = float(array)
+    if len(lengths) > 1:
+        raise UserInputError(
+            f"parameter arrays have different lengths {sorted(lengths)}", field="parameters"
+        )
+    if n is None:
+        n = lengths.pop() if lengths else 1
+    elif lengths and lengths != {n}:
+        raise UserInputError(f"parameter arrays have length {lengths.pop()} but n = {n}", field="n")
+    if n < 1:
+        raise UserInputError(f"n must be at least 1, got {n}", field="n")
+    return overrides, n
+
+
+def _save_keys(compiled: CompiledModel, variables: Sequence[str] | None) -> list[str]:
+    if variables is None:
+        return compiled.public_keys
+    if isinstance(variables, str):
+        variables = [variables]
+    return [compiled.resolve(name) for name in variables]
+
+
+def _save_positions(
+    times: np.ndarray, wanted: Sequence[float] | None, save_step: float | None, dt: float
+) -> list[int]:
+    if wanted is None:
+        every = max(1, round((save_step or dt) / dt))
+        positions = list(range(0, len(times), every))
+        if positions[-1] != len(times) - 1 and save_step is None:
+            positions.append(len(times) - 1)
+        return positions
+    positions = []
+    for t in np.atleast_1d(np.asarray(wanted, dtype=float)):
+        hits = np.flatnonzero(np.abs(times - t) <= 1e-9 * max(1.0, abs(t)))
+        if not len(hits):
+            raise UserInputError(
+                f"time {t} is not on the time grid ({times[0]} to {times[-1]} step {dt})",
+                field="save.times",
+            )
+        positions.append(int(hits[0]))
+    return positions
