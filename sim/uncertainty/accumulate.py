@@ -1,0 +1,266 @@
+"""Per-chunk summaries that merge exactly, in bounded memory, whatever the chunking.
+
+A batch never holds all its samples. Each chunk is reduced to a `Summary`: integer counts of
+met targets, and for each metric (and each time of each trajectory) a fixed-bin `Histogram`.
+Summaries merge by adding integers, taking minima and maxima, and adding exact sums, so the
+merged result is the same, bit for bit, whatever the chunk size, the number of workers or the
+order of merging, and its size does not grow with the number of samples.
+
+Why fixed bins rather than a sketch (t-digest, KLL): sketches merge approximately and their
+answer depends on the order of merging; integer bin counts do not. The bins are fixed before
+the run from a deterministic pilot (the first rows of the design), widened by half its range on
+each side; values beyond them are counted in an underflow and an overflow bin and the exact
+minimum and maximum are kept. A quantile is then exact to one bin width (1/`BINS` of the
+widened pilot range) by linear interpolation within its bin. Means are exact: sums are kept as
+integers in units of 2^-1126 (every finite double is a whole number of those).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import stats
+
+__all__ = ["BINS", "Binning", "Histogram", "Probability", "Summarizer", "Summary", "wilson"]
+
+BINS = 4096
+_EXP_OFFSET = 1073  # frexp exponents run from -1073 (subnormals) to 1024
+_EXP_SPAN = 1024 + _EXP_OFFSET + 1
+_HALF = 26  # mantissas are split into 27-bit halves so per-chunk float sums stay exact
+
+
+@dataclass(frozen=True)
+class Probability:
+    """``met`` of ``n`` samples, its proportion and a 95 % Wilson score interval."""
+
+    met: int
+    n: int
+    low: float
+    high: float
+
+    @property
+    def p(self) -> float:
+        return self.met / self.n if self.n else math.nan
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {"p": self.p, "low": self.low, "high": self.high, "met": self.met, "n": self.n}
+
+
+def wilson(met: int, n: int, confidence: float = 0.95) -> Probability:
+    """The Wilson score interval: good coverage even near 0 and 1, where the normal
+    approximation collapses to a point. (It is conservative for stratified designs.)"""
+    if n == 0:
+        return Probability(met, n, math.nan, math.nan)
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    p = met / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    low = 0.0 if met == 0 else max(0.0, centre - half)  # exact ends where rounding would stray
+    high = 1.0 if met == n else min(1.0, centre + half)
+    return Probability(met, n, low, high)
+
+
+@dataclass(frozen=True)
+class Binning:
+    """Fixed bins for ``k`` rows (one row per metric, or per time of a trajectory)."""
+
+    lo: np.ndarray
+    hi: np.ndarray
+    bins: int = BINS
+
+    @classmethod
+    def from_pilot(cls, values: np.ndarray, bins: int = BINS, widen: float = 0.5) -> Binning:
+        """Bins spanning the pilot's range per row, widened by ``widen`` of it on each side."""
+        values = np.atleast_2d(np.asarray(values, dtype=float))
+        finite = np.isfinite(values)
+        lo = np.min(values, axis=1, initial=np.inf, where=finite)
+        hi = np.max(values, axis=1, initial=-np.inf, where=finite)
+        lo = np.where(np.isfinite(lo), lo, 0.0)
+        hi = np.where(np.isfinite(hi), hi, 0.0)
+        span = hi - lo
+        span = np.where(span > 0, span, np.maximum(np.abs(lo), 1.0) * 1e-3)
+        return cls(lo - widen * span, hi + widen * span, bins)
+
+    def empty(self) -> Histogram:
+        k = len(self.lo)
+        return Histogram(
+            self,
+            np.zeros((k, self.bins + 2), dtype=np.int64),
+            np.zeros(k, dtype=np.int64),
+            np.full(k, np.inf),
+            np.full(k, -np.inf),
+            [0] * k,
+        )
+
+    def histogram(self, values: np.ndarray) -> Histogram:
+        """The histogram of ``values`` of shape ``(k, m)`` (or ``(m,)`` when ``k`` is 1)."""
+        values = np.asarray(values, dtype=float).reshape(len(self.lo), -1)
+        k = len(values)
+        finite = np.isfinite(values)
+        width = (self.hi - self.lo) / self.bins
+        with np.errstate(invalid="ignore"):
+            index = np.floor((values - self.lo[:, None]) / width[:, None])
+        index = np.clip(np.nan_to_num(index, nan=-1.0), -1, self.bins).astype(np.int64) + 1
+        index = np.where(finite, index + (self.bins + 2) * np.arange(k)[:, None], -1)
+        counts = np.bincount(index[finite], minlength=k * (self.bins + 2))
+        safe = np.where(finite, values, np.nan)
+        return Histogram(
+            self,
+            counts.reshape(k, self.bins + 2).astype(np.int64),
+            (~finite).sum(axis=1).astype(np.int64),
+            np.min(safe, axis=1, initial=np.inf, where=finite),
+            np.max(safe, axis=1, initial=-np.inf, where=finite),
+            _exact_sums(np.where(finite, values, 0.0)),
+        )
+
+
+def _exact_sums(values: np.ndarray) -> list[int]:
+    """Row sums of ``values`` exactly, as integers in units of 2^-1126."""
+    k, m = values.shape
+    if m >= 1 << _HALF:
+        raise ValueError(f"chunks of at most {1 << _HALF} samples keep sums exact")
+    mantissa, exponent = np.frexp(values)
+    whole = np.ldexp(mantissa, 53).astype(np.int64)
+    key = (exponent + _EXP_OFFSET) + _EXP_SPAN * np.arange(k)[:, None]
+    size = k * _EXP_SPAN
+    high = np.bincount(key.ravel(), weights=(whole >> _HALF).ravel(), minlength=size)
+    low = np.bincount(key.ravel(), weights=(whole & ((1 << _HALF) - 1)).ravel(), minlength=size)
+    sums = [0] * k
+    for i in np.flatnonzero((high != 0) | (low != 0)):
+        row, exp = divmod(int(i), _EXP_SPAN)
+        sums[row] += ((int(high[i]) << _HALF) + int(low[i])) << exp
+    return sums
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """Counts per bin (with an underflow first and an overflow last), per row."""
+
+    binning: Binning
+    counts: np.ndarray
+    nonfinite: np.ndarray
+    minimum: np.ndarray
+    maximum: np.ndarray
+    sums: list[int]
+
+    @property
+    def count(self) -> np.ndarray:
+        """Finite values counted per row."""
+        return self.counts.sum(axis=1)
+
+    def merge(self, other: Histogram) -> Histogram:
+        if not _same_bins(self.binning, other.binning):
+            raise ValueError("histograms with different bins cannot be merged")
+        return Histogram(
+            self.binning,
+            self.counts + other.counts,
+            self.nonfinite + other.nonfinite,
+            np.minimum(self.minimum, other.minimum),
+            np.maximum(self.maximum, other.maximum),
+            [a + b for a, b in zip(self.sums, other.sums, strict=True)],
+        )
+
+    def mean(self) -> np.ndarray:
+        """The exact mean of the finite values per row (correctly rounded)."""
+        unit = 53 + _EXP_OFFSET
+        pairs = zip(self.sums, self.count, strict=True)
+        return np.array([s / (int(c) << unit) if c else math.nan for s, c in pairs])
+
+    def quantiles(self, q: np.ndarray) -> np.ndarray:
+        """Quantiles ``q`` of the finite values per row, shape ``(k, len(q))``, interpolated
+        linearly within a bin (between the extreme and the bin range in the outer bins)."""
+        q = np.atleast_1d(np.asarray(q, dtype=float))
+        out = np.full((len(self.counts), len(q)), np.nan)
+        bins = self.binning.bins
+        for row, counts in enumerate(self.counts):
+            total = int(counts.sum())
+            if total == 0:
+                continue
+            lo, hi = self.binning.lo[row], self.binning.hi[row]
+            edges = np.concatenate(([self.minimum[row]], np.linspace(lo, hi, bins + 1)))
+            edges = np.append(edges, self.maximum[row])
+            edges = np.clip(edges, self.minimum[row], self.maximum[row])
+            cum = np.concatenate(([0], np.cumsum(counts)))
+            rank = q * total
+            i = np.clip(np.searchsorted(cum, rank, side="right") - 1, 0, bins + 1)
+            inside = (rank - cum[i]) / np.maximum(counts[i], 1)
+            out[row] = edges[i] + np.clip(inside, 0, 1) * (edges[i + 1] - edges[i])
+        return out
+
+
+def _same_bins(a: Binning, b: Binning) -> bool:
+    return a is b or (
+        a.bins == b.bins and np.array_equal(a.lo, b.lo) and np.array_equal(a.hi, b.hi)
+    )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a batch (or one chunk of it) found: met counts and histograms."""
+
+    n: int
+    met: dict[str, int] = field(default_factory=dict)
+    joint: int = 0
+    metrics: dict[str, Histogram] = field(default_factory=dict)
+    trajectories: dict[str, Histogram] = field(default_factory=dict)
+
+    def merge(self, other: Summary) -> Summary:
+        """The summary of both chunks; associative and commutative, exactly."""
+        if self.met.keys() != other.met.keys():
+            raise ValueError("summaries of different targets cannot be merged")
+        return Summary(
+            self.n + other.n,
+            {k: v + other.met[k] for k, v in self.met.items()},
+            self.joint + other.joint,
+            {k: h.merge(other.metrics[k]) for k, h in self.metrics.items()},
+            {k: h.merge(other.trajectories[k]) for k, h in self.trajectories.items()},
+        )
+
+    def probability(self, target: str | None = None) -> Probability:
+        """P(``target`` met), or P(all targets met) when ``target`` is None."""
+        return wilson(self.joint if target is None else self.met[target], self.n)
+
+
+@dataclass(frozen=True)
+class Summarizer:
+    """Turns one chunk's outputs into a `Summary`, with bins fixed in advance.
+
+    ``metrics`` and ``trajectories`` map names to their `Binning` (one row for a metric, one
+    per saved time for a trajectory). Small and picklable: workers receive it.
+    """
+
+    targets: tuple[str, ...] = ()
+    metrics: Mapping[str, Binning] = field(default_factory=dict)
+    trajectories: Mapping[str, Binning] = field(default_factory=dict)
+
+    def empty(self) -> Summary:
+        return Summary(
+            0,
+            dict.fromkeys(self.targets, 0),
+            0,
+            {k: b.empty() for k, b in self.metrics.items()},
+            {k: b.empty() for k, b in self.trajectories.items()},
+        )
+
+    def __call__(
+        self,
+        n: int,
+        met: Mapping[str, np.ndarray],
+        metrics: Mapping[str, np.ndarray] | None = None,
+        trajectories: Mapping[str, np.ndarray] | None = None,
+    ) -> Summary:
+        """``met[target]`` is a boolean array ``(n,)``; ``metrics[name]`` is ``(n,)``;
+        ``trajectories[name]`` is ``(T, n)``."""
+        metrics, trajectories = metrics or {}, trajectories or {}
+        flags = [np.asarray(met[t], dtype=bool) for t in self.targets]
+        joint = int(np.logical_and.reduce(flags).sum()) if flags else 0
+        return Summary(
+            n,
+            {t: int(f.sum()) for t, f in zip(self.targets, flags, strict=True)},
+            joint,
+            {k: b.histogram(metrics[k]) for k, b in self.metrics.items()},
+            {k: b.histogram(trajectories[k]) for k, b in self.trajectories.items()},
+        )
