@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import ModelError
-from .expr import Binary, Call, If, Name, Node, Number, Unary, walk
+from .expr import Binary, Call, If, Name, Node, Number, Unary, children, walk
 from .functions import CONSTANT_NAMES, FUNCTIONS, TIME_NAMES, Clock
 from .graphical import tabulate, validate_graphical
 from .lowering import System, lower
@@ -119,7 +119,7 @@ class CompiledModel:
 
     def _references(self, node: Node, where: str) -> set[str]:
         refs: set[str] = set()
-        for n in walk(node):
+        for n in _walk_values(node):
             if isinstance(n, Name):
                 if n.name in self.slot:
                     refs.add(n.name)
@@ -197,9 +197,10 @@ class CompiledModel:
         """Keys in evaluation order; at the start stocks read their initial equations."""
         s = self.system
         graph: dict[str, set[str]] = {}
+        runtime = s.equations.keys() | s.pipelines.keys()
         for key in s.equations:
             deps = self._deps[key] | self._limit_deps.get(key, set())
-            graph[key] = deps if initial else {d for d in deps if d in s.equations}
+            graph[key] = deps if initial else {d for d in deps if d in runtime}
         if initial:
             for st in s.stocks:
                 graph[st.key] = self._deps[st.key]
@@ -313,6 +314,18 @@ class CompiledModel:
             a, b = compiled
             return lambda v, c: fn(c, a(v, c), b(v, c))
         return lambda v, c: fn(c, *(f(v, c) for f in compiled))
+
+
+def _walk_values(node: Node):
+    """Like `walk`, but the table named as LOOKUP's first argument is not a value read."""
+    if isinstance(node, Call) and node.func == "lookup" and node.args:
+        yield node
+        for arg in node.args[1:]:
+            yield from _walk_values(arg)
+        return
+    yield node
+    for child in children(node):
+        yield from _walk_values(child)
 
 
 def compile_model(model: Model | CompiledModel) -> CompiledModel:

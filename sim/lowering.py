@@ -162,9 +162,7 @@ class _Lowerer:
 
     # -- the stateful builtins ------------------------------------------------------------
     def _input_key(self, node: Node) -> str:
-        """A name for an argument: itself if it is a plain reference, else a hidden aux."""
-        if isinstance(node, Name):
-            return node.name
+        """A hidden auxiliary holding an argument, so its history can be recorded."""
         key = self.hidden("arg")
         self.system.equations[key] = Equation(key, key, node)
         return key

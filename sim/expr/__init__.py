@@ -1,8 +1,20 @@
 """The one expression language of models: XMILE's, parsed to a syntax tree, never evaluated
 as Python."""
 
-from .nodes import Binary, Call, If, Name, Node, Number, Unary, walk
+from .nodes import Binary, Call, If, Name, Node, Number, Unary, children, walk
 from .parser import parse
 from .printer import unparse
 
-__all__ = ["Binary", "Call", "If", "Name", "Node", "Number", "Unary", "parse", "unparse", "walk"]
+__all__ = [
+    "Binary",
+    "Call",
+    "If",
+    "Name",
+    "Node",
+    "Number",
+    "Unary",
+    "children",
+    "parse",
+    "unparse",
+    "walk",
+]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Binary", "Call", "If", "Name", "Node", "Number", "Unary", "walk"]
+__all__ = ["Binary", "Call", "If", "Name", "Node", "Number", "Unary", "children", "walk"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,19 +50,22 @@ class If:
 Node = Number | Name | Unary | Binary | Call | If
 
 
+def children(node: Node) -> tuple[Node, ...]:
+    """The nodes directly below ``node``."""
+    match node:
+        case Unary(operand=operand):
+            return (operand,)
+        case Binary(left=left, right=right):
+            return (left, right)
+        case Call(args=args):
+            return args
+        case If(cond=cond, then=then, otherwise=otherwise):
+            return (cond, then, otherwise)
+    return ()
+
+
 def walk(node: Node):
     """Yield ``node`` and every node below it, parents first."""
     yield node
-    match node:
-        case Unary(operand=operand):
-            yield from walk(operand)
-        case Binary(left=left, right=right):
-            yield from walk(left)
-            yield from walk(right)
-        case Call(args=args):
-            for arg in args:
-                yield from walk(arg)
-        case If(cond=cond, then=then, otherwise=otherwise):
-            yield from walk(cond)
-            yield from walk(then)
-            yield from walk(otherwise)
+    for child in children(node):
+        yield from walk(child)
