@@ -38,5 +38,5 @@ class ModelError(UserInputError):
     """A model is inconsistent: unknown name, cycle, duplicate, bad graphical function, …"""
 
 
-class ParseError(UserInputError):
+class ParseError(ModelError):
     """An equation does not parse: names the variable, the position and what was expected."""

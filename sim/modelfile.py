@@ -68,15 +68,21 @@ _FIELDS = {
 _KINDS = ("continuous", "extrapolate", "discrete")
 
 
-def load_model(path: str | os.PathLike) -> Model:
-    """Read a TOML model file; errors name the file, the field and the reason."""
+def load_model(path: str | os.PathLike, *, validate: bool = True) -> Model:
+    """Read a TOML model file and (unless told not to) check that it compiles; errors name the
+    file, the field and the reason."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ModelError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
     try:
-        return loads_model(text)
+        model = loads_model(text)
+        if validate:
+            from .compiler import compile_model
+
+            compile_model(model)
+        return model
     except ModelError as exc:
         raise exc.located(str(path)) from None
 
