@@ -8,12 +8,20 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .compiler import CompiledModel, compile_model
 from .errors import ModelError, ParseError, SimError, UserInputError
+from .integrators import INTEGRATORS, ButcherTableau, get_integrator
 from .model import Auxiliary, Constant, Flow, GraphicalFunction, Lookup, Model, Stock, TimeSpec
 from .modelfile import load_model, loads_model, save_model
+from .models import resolve_model
+from .results import Result
+from .simulate import Save, simulate
 
 __all__ = [
+    "INTEGRATORS",
     "Auxiliary",
+    "ButcherTableau",
+    "CompiledModel",
     "Constant",
     "Flow",
     "GraphicalFunction",
@@ -21,12 +29,18 @@ __all__ = [
     "Model",
     "ModelError",
     "ParseError",
+    "Result",
+    "Save",
     "SimError",
     "Stock",
     "TimeSpec",
     "UserInputError",
     "__version__",
+    "compile_model",
+    "get_integrator",
     "load_model",
     "loads_model",
+    "resolve_model",
     "save_model",
+    "simulate",
 ]
