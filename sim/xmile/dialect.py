@@ -1,0 +1,141 @@
+"""Equations between XMILE's spelling and the engine's, always through the syntax tree.
+
+Reading needs no rewrite: the engine's language is XMILE's. Writing, every equation is printed
+from its tree in a portable form that XMILE tools parse alike: names with underscores, every
+compound operand parenthesised (tools disagree on the precedence of unary minus and ``MOD``),
+``IF … THEN … ELSE`` for ``IF_THEN_ELSE``, ``SAFEDIV`` for ``XIDZ``/``ZIDZ``, ``table(x)`` for
+``LOOKUP(table, x)``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from ..errors import ModelError, ParseError
+from ..expr import Binary, Call, If, Name, Node, Number, Unary, parse
+
+__all__ = ["parse_equation", "plain_number", "quote_name", "to_engine", "to_xmile"]
+
+_IDENTIFIER = re.compile(r"[^\W\d][\w$]*")
+_SPACES = re.compile(r"\s+")
+_WORD_OPS = {"and": "AND", "or": "OR", "mod": "mod"}  # PySD reads only a lower-case "mod"
+_TIME_NAMES = {
+    "time": "TIME",
+    "dt": "DT",
+    "time_step": "DT",
+    "starttime": "STARTTIME",
+    "initial_time": "STARTTIME",
+    "stoptime": "STOPTIME",
+    "final_time": "STOPTIME",
+    "pi": "PI",
+}
+
+
+def parse_equation(text: str, where: str) -> Node:
+    """The tree of an XMILE equation; errors say where, and name arrays when they are the cause."""
+    if "[" in text:
+        raise ModelError(f"arrays (subscripts) are not supported: {text.strip()!r}", field=where)
+    try:
+        return parse(text, where)
+    except ParseError as exc:
+        raise ModelError(f"equation does not parse: {exc.reason}", field=where) from None
+
+
+def to_engine(text: str, where: str) -> str:
+    """The engine's equation for XMILE ``text``: the engine reads XMILE's expression language
+    (``LOOKUP(table, x)`` included), so this only checks that it parses and trims it."""
+    parse_equation(text, where)
+    return text.strip()
+
+
+def plain_number(text: str, where: str) -> float | None:
+    """The value of an equation that is just a number (``-2.5`` included), else None: such
+    auxiliaries are constants that scenarios may override."""
+    tree = parse_equation(text, where)
+    sign = 1.0
+    if isinstance(tree, Unary) and tree.op in "+-" and isinstance(tree.operand, Number):
+        sign, tree = (-1.0 if tree.op == "-" else 1.0), tree.operand
+    return sign * tree.value if isinstance(tree, Number) else None
+
+
+def quote_name(name: str) -> str:
+    """A name as a stock's ``<inflow>``/``<outflow>`` gives it: bare if it is one identifier,
+    else quoted, so that it reads back exactly."""
+    return name if _IDENTIFIER.fullmatch(name) else f'"{name}"'
+
+
+def to_xmile(node: Node, names: Mapping[str, str]) -> str:
+    """Portable XMILE text for ``node``; ``names`` maps each variable's key to its spelling."""
+    return _Printer(names).print(node)
+
+
+class _Printer:
+    def __init__(self, names: Mapping[str, str]):
+        self.names = names
+
+    def print(self, node: Node) -> str:
+        match node:
+            case Number(value=value):
+                text = repr(float(value))
+                return text[:-2] if text.endswith(".0") else text
+            case Name(name=name):
+                return self.name(name)
+            case Unary(op="not", operand=operand):
+                return f"NOT {self.operand(operand)}"
+            case Unary(op=op, operand=operand):
+                return f"{op}{self.operand(operand)}"
+            case Binary(op=op, left=left, right=right):
+                return f"{self.operand(left)} {_WORD_OPS.get(op, op)} {self.operand(right)}"
+            case If(cond=cond, then=then, otherwise=otherwise):
+                parts = (self.branch(cond), self.branch(then), self.branch(otherwise))
+                return "IF {} THEN {} ELSE {}".format(*parts)
+            case Call():
+                return self.call(node)
+        raise TypeError(f"not a syntax-tree node: {node!r}")
+
+    def call(self, node: Call) -> str:
+        func, args = node.func, node.args
+        if func == "lookup" and len(args) == 2 and isinstance(args[0], Name):
+            return self.call(Call(args[0].name, args[1:]))  # PySD reads only table(x)
+        if func not in self.names:
+            if func == "if_then_else" and len(args) == 3:
+                return self.print(If(*args))
+            if func in {"mod", "modulo"} and len(args) == 2:
+                return self.print(Binary("mod", *args))
+            if func in {"xidz", "zidz"}:
+                func = "safediv"
+            if func in _TIME_NAMES and not args:
+                return self.name(func)
+        text = self.names.get(func) or func.upper()
+        return f"{_identifier(text)}({', '.join(self.print(a) for a in args)})"
+
+    def name(self, key: str) -> str:
+        if key in self.names:
+            return _identifier(self.names[key])
+        if key == "e":
+            return "EXP(1)"
+        return _TIME_NAMES.get(key) or _identifier(key)
+
+    def operand(self, node: Node) -> str:
+        text = self.print(node)
+        if isinstance(node, Name) or (isinstance(node, Number) and node.value >= 0):
+            return text
+        if isinstance(node, Call) and not text.startswith("IF "):
+            return text
+        return f"({text})"
+
+    def branch(self, node: Node) -> str:
+        """IF's parts: PySD reads no bare IF there, so a nested IF gets parentheses."""
+        text = self.print(node)
+        return f"({text})" if text.startswith("IF ") else text
+
+
+def _identifier(name: str) -> str:
+    """A name as XMILE equations spell it: spaces become underscores; anything beyond letters,
+    digits, ``_`` and ``$`` is quoted."""
+    text = name.replace("\\n", " ").strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        text = text[1:-1]
+    text = _SPACES.sub("_", text.strip())
+    return text if _IDENTIFIER.fullmatch(text) else f'"{text}"'

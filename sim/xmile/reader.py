@@ -1,0 +1,329 @@
+"""Read an XMILE 1.0 file into a `Model`.
+
+What a `Model` cannot hold (arrays, modules, macros, conveyors, queues, ovens) is refused with
+one `ModelError` that names the element and the variable, so that no model runs silently
+wrong. Display-only content (views, styles, scales, vendor elements) is ignored.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ModelError
+from ..expr import Call, walk
+from ..integrators import INTEGRATORS
+from ..model import (
+    Auxiliary,
+    Constant,
+    Flow,
+    GraphicalFunction,
+    Lookup,
+    Model,
+    Stock,
+    TimeSpec,
+    Variable,
+)
+from ..names import canonical
+from .dialect import parse_equation, plain_number, to_engine, to_xmile
+from .document import ISEE_NS, SDSIM_NS, child, children, local, namespace, parse_document, text_of
+
+__all__ = ["read_xmile", "reads_xmile"]
+
+_KINDS = ("continuous", "extrapolate", "discrete")
+_UNSUPPORTED = {  # child element -> what it makes of its variable
+    "dimensions": "arrays (dimensions)",
+    "element": "arrays (array elements)",
+    "conveyor": "conveyors",
+    "queue": "queues",
+    "oven": "ovens",
+    "leak": "conveyor leakage flows",
+    "leak_integers": "conveyor leakage flows",
+    "overflow": "queue overflow flows",
+}
+
+
+def read_xmile(path: str | os.PathLike, *, validate: bool = True) -> Model:
+    """The model of the XMILE file at ``path``, checked to compile unless told not to (as
+    `load_model` does); errors name the file, the variable and the reason."""
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise ModelError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise ModelError(f"not UTF-8 text: {exc.reason}", file=str(path)) from None
+    try:
+        model = reads_xmile(text, name=path.stem)
+        if validate:
+            from ..compiler import compile_model
+
+            compile_model(model)
+        return model
+    except ModelError as exc:
+        raise exc.located(str(path)) from None
+
+
+def reads_xmile(text: str, name: str = "model") -> Model:
+    """The model of XMILE ``text``; ``name`` is used when the header gives none."""
+    return _Reader(parse_document(text)).model(name)
+
+
+@dataclass(frozen=True)
+class _Raw:
+    """One variable element, before its equations are translated."""
+
+    kind: str
+    name: str
+    element: ET.Element
+
+    @property
+    def where(self) -> str:
+        return f"{self.kind} {self.name!r}"
+
+
+class _Reader:
+    def __init__(self, root: ET.Element):
+        self.root = root
+        self.ns = namespace(root.tag)
+        self.main = self._main_model()
+        self.raws = self._variables()
+        self.spellings = {canonical(r.name): r.name for r in self.raws}
+        self.macros = {canonical(m.get("name", "")) for m in self.all("macro", root)}
+
+    def all(self, name: str, element: ET.Element) -> list[ET.Element]:
+        return children(element, name, self.ns)
+
+    def one(self, name: str, element: ET.Element) -> ET.Element | None:
+        return child(element, name, self.ns)
+
+    # -- structure ---------------------------------------------------------------------
+    def _main_model(self) -> ET.Element:
+        models = self.all("model", self.root)
+        if not models:
+            raise ModelError("no <model> element", field="xmile")
+        if len(models) == 1:
+            return models[0]
+        unnamed = [m for m in models if "name" not in m.attrib]
+        if len(unnamed) != 1:
+            raise ModelError(
+                f"{len(models)} <model> elements and no single main (unnamed) one: modules are "
+                "not supported",
+                field="xmile",
+            )
+        return unnamed[0]
+
+    def _variables(self) -> list[_Raw]:
+        block = self.one("variables", self.main)
+        raws: list[_Raw] = []
+        seen: dict[str, str] = {}
+        for element in [] if block is None else list(block):
+            if namespace(element.tag) != self.ns or local(element.tag) == "group":
+                continue  # vendor extensions and display groups carry no equations
+            kind = local(element.tag)
+            label = element.get("name", "")
+            if kind == "module":
+                raise ModelError("modules are not supported", field=f"module {label!r}")
+            if kind not in {"stock", "flow", "aux", "gf"}:
+                raise ModelError(f"unknown variable element <{kind}>", field=f"{kind} {label!r}")
+            if not label.strip():
+                raise ModelError("a variable needs a name attribute", field=f"<{kind}>")
+            raw = _Raw(kind, label.replace("\\n", " ").strip(), element)
+            self._refuse_unsupported(raw)
+            key = canonical(raw.name)
+            if key in seen:
+                raise ModelError(
+                    f"duplicate name: {seen[key]!r} and {raw.name!r} are the same variable "
+                    "(names ignore case, spaces and underscores)",
+                    field=raw.where,
+                )
+            seen[key] = raw.name
+            raws.append(raw)
+        return raws
+
+    def _refuse_unsupported(self, raw: _Raw) -> None:
+        for element in raw.element:
+            what = _UNSUPPORTED.get(local(element.tag))
+            if what is None or (local(element.tag) == "dimensions" and not len(element)):
+                continue
+            raise ModelError(f"{what} are not supported (<{local(element.tag)}>)", field=raw.where)
+
+    # -- the model ---------------------------------------------------------------------
+    def model(self, default_name: str) -> Model:
+        header = self.one("header", self.root)
+        title = (text_of(None if header is None else self.one("name", header)) or "").strip()
+        behavior = self._behavior()
+        variables = tuple(self._variable(raw, behavior) for raw in self.raws)
+        doc = text_of(child(self.main, "doc", SDSIM_NS)) or ""
+        return Model(name=title or default_name, variables=variables, time=self._time(), doc=doc)
+
+    def _variable(self, raw: _Raw, behavior: dict[str, bool]) -> Variable:
+        element = raw.element
+        common = {
+            "name": raw.name,
+            "units": text_of(self.one("units", element)) or "",
+            "doc": text_of(self.one("doc", element)) or "",
+        }
+        source = text_of(child(element, "source", SDSIM_NS)) or ""
+        gf = self.one("gf", element)
+        if raw.kind == "gf":
+            return Lookup(graphical=self._graphical(element, raw.where), source=source, **common)
+        if raw.kind == "stock":
+            return Stock(
+                initial=self._equation(raw),
+                inflows=self._flow_names(raw, "inflow"),
+                outflows=self._flow_names(raw, "outflow"),
+                non_negative=self._non_negative(element, behavior["stock"]),
+                source=source,
+                **common,
+            )
+        graphical = None if gf is None else self._graphical(gf, raw.where)
+        equation = self._equation(raw)
+        if raw.kind == "flow":
+            non_negative = self._non_negative(element, behavior["flow"])
+            return Flow(
+                equation=equation, non_negative=non_negative, graphical=graphical,
+                source=source, **common,
+            )  # fmt: skip
+        value = plain_number(equation, raw.where)
+        kind = (text_of(child(element, "kind", SDSIM_NS)) or "").strip()
+        if graphical is None and value is not None and kind != "auxiliary":
+            return Constant(value=value, source=source, range=self._range(raw), **common)
+        return Auxiliary(equation=equation, graphical=graphical, source=source, **common)
+
+    def _equation(self, raw: _Raw) -> str:
+        """The engine's equation of ``raw``; our own exports keep their exact original text."""
+        text = text_of(self.one("eqn", raw.element))
+        if text is None or not text.strip():
+            raise ModelError("missing <eqn>", field=raw.where)
+        original = text_of(child(raw.element, "eqn", SDSIM_NS))
+        if original is not None and self._printed(original, raw.where) == text.strip():
+            return original
+        equation = to_engine(text, raw.where)
+        self._refuse_macros(equation, raw.where)
+        return equation
+
+    def _printed(self, original: str, where: str) -> str | None:
+        try:
+            return to_xmile(parse_equation(original, where), self.spellings)
+        except ModelError:
+            return None
+
+    def _refuse_macros(self, equation: str, where: str) -> None:
+        for node in walk(parse_equation(equation, where)):
+            if isinstance(node, Call) and node.func in self.macros:
+                raise ModelError(f"macros are not supported (calls {node.func!r})", field=where)
+
+    def _flow_names(self, raw: _Raw, role: str) -> tuple[str, ...]:
+        names = []
+        for element in self.all(role, raw.element):
+            text = (text_of(element) or "").strip()
+            if len(text) >= 2 and text[0] == text[-1] == '"':
+                text = text[1:-1]
+            if not text:
+                raise ModelError(f"empty <{role}>", field=raw.where)
+            names.append(text)
+        return tuple(names)
+
+    def _non_negative(self, element: ET.Element, default: bool) -> bool:
+        flag = self.one("non_negative", element)
+        if flag is None:
+            return default
+        return (text_of(flag) or "").strip().lower() != "false"
+
+    def _behavior(self) -> dict[str, bool]:
+        """XMILE's ``<behavior>`` defaults: the model's own override the file's."""
+        result = {"stock": False, "flow": False}
+        for owner in (self.root, self.main):
+            for behavior in self.all("behavior", owner):
+                for kind, target in (("", ("stock", "flow")), ("stock", ("stock",)),
+                                     ("flow", ("flow",))):  # fmt: skip
+                    scope = behavior if not kind else self.one(kind, behavior)
+                    if scope is not None and self.one("non_negative", scope) is not None:
+                        value = self._non_negative(scope, False)
+                        result.update(dict.fromkeys(target, value))
+        return result
+
+    def _range(self, raw: _Raw) -> tuple[float, float] | None:
+        element = child(raw.element, "range", SDSIM_NS)
+        if element is None:
+            return None
+        lo = _number(element.get("min"), f"{raw.where} range min")
+        hi = _number(element.get("max"), f"{raw.where} range max")
+        return (lo, hi)
+
+    # -- graphical functions and time ---------------------------------------------------
+    def _graphical(self, gf: ET.Element, where: str) -> GraphicalFunction:
+        kind = (gf.get("type") or "").strip().lower()
+        if not kind:
+            kind = "discrete" if gf.get("discrete", "").strip().lower() == "true" else "continuous"
+        if kind not in _KINDS:
+            raise ModelError(
+                f"graphical function type {kind!r} is not one of {_KINDS}", field=where
+            )
+        y = self._points(gf, "ypts", where)
+        if y is None:
+            raise ModelError("graphical function without <ypts>", field=where)
+        x = self._points(gf, "xpts", where)
+        if x is None:
+            scale = self.one("xscale", gf)
+            if scale is None:
+                raise ModelError("graphical function needs <xpts> or <xscale>", field=where)
+            lo = _number(scale.get("min"), f"{where} xscale min")
+            hi = _number(scale.get("max"), f"{where} xscale max")
+            return GraphicalFunction.from_xscale(lo, hi, y, kind)
+        if len(x) != len(y):
+            raise ModelError(f"graphical function has {len(x)} xpts but {len(y)} ypts", field=where)
+        return GraphicalFunction(x, y, kind)
+
+    def _points(self, gf: ET.Element, tag: str, where: str) -> tuple[float, ...] | None:
+        element = self.one(tag, gf)
+        if element is None:
+            return None
+        sep = element.get("sep") or ","
+        items = [s for s in (text_of(element) or "").split(sep) if s.strip()]
+        if not items:
+            raise ModelError(f"empty <{tag}>", field=where)
+        return tuple(_number(s, f"{where} <{tag}>") for s in items)
+
+    def _time(self) -> TimeSpec:
+        specs = self.one("sim_specs", self.main)
+        if specs is None:
+            specs = self.one("sim_specs", self.root)
+        if specs is None:
+            raise ModelError("no <sim_specs> (start, stop, dt)", field="xmile")
+        values: dict[str, float] = {}
+        for tag in ("start", "stop", "dt"):
+            element = self.one(tag, specs)
+            if element is None:
+                if tag == "dt":
+                    continue
+                raise ModelError(f"missing <{tag}>", field="sim_specs")
+            values[tag] = _number(text_of(element), f"sim_specs <{tag}>")
+            if tag == "dt" and element.get("reciprocal", "").strip().lower() == "true":
+                values[tag] = 1.0 / values[tag]
+        method = (specs.get("method") or "euler").strip().lower()
+        if method not in INTEGRATORS:
+            known = ", ".join(INTEGRATORS)
+            raise ModelError(f"integration method {method!r} is not supported ({known})",
+                             field="sim_specs method")  # fmt: skip
+        save = specs.get(f"{{{ISEE_NS}}}save_interval")
+        return TimeSpec(
+            **values,
+            method=method,
+            units=specs.get("time_units", ""),
+            save_step=None if save is None else _number(save, "sim_specs save_interval"),
+        )
+
+
+def _number(text: str | None, where: str) -> float:
+    try:
+        value = float((text or "").strip())
+    except ValueError:
+        raise ModelError(f"not a number: {text!r}", field=where) from None
+    if not math.isfinite(value):
+        raise ModelError(f"not a finite number: {text!r}", field=where)
+    return value
