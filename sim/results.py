@@ -33,6 +33,13 @@ class Result:
         """Number of scenarios."""
         return self.values.shape[2]
 
+    @property
+    def nonfinite(self) -> tuple[str, ...]:
+        """Saved variables that reached NaN or infinity somewhere (a division by zero, say):
+        the numbers are IEEE arithmetic's, and a caller should say so rather than hide it."""
+        bad = ~np.isfinite(self.values).all(axis=(0, 2))
+        return tuple(name for name, flag in zip(self.names, bad, strict=True) if flag)
+
     def index(self, name: str) -> int:
         key = canonical(name)
         for j, existing in enumerate(self.names):

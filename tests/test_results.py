@@ -45,3 +45,11 @@ def test_to_csv_writes_time_and_one_column_per_variable(result, tmp_path):
     rows = list(csv.reader(path.read_text().splitlines()))
     assert rows[0] == ["Time", *result.names]
     assert [float(x) for x in rows[2]] == [10.0, *result.values[1, :, 1]]
+
+
+def test_nonfinite_names_the_variables_that_blew_up():
+    from sim.model import Auxiliary, Model, TimeSpec
+
+    model = Model("m", (Auxiliary("ok", equation="1"), Auxiliary("bad", equation="1 / (TIME - 2)")),
+                  TimeSpec(0, 3, 1))  # fmt: skip
+    assert simulate(model).nonfinite == ("bad",)
