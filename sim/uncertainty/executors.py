@@ -1,0 +1,222 @@
+"""Where chunks run: in this process, in a process pool, or on Dask, behind `map_chunks`.
+
+An executor is a (re-entrant) context manager with one method, ``map_chunks(fn, chunks)``,
+which yields ``fn(chunk)`` for every chunk **in the order of the chunks**, whatever order they
+finish in. ``fn`` draws its own rows from the chunk's bounds (see `sampling`), so the three
+executors give the same numbers for the same seed. Only a bounded number of chunks is in flight
+at once, so memory stays bounded however many chunks there are. Leaving the ``with`` block,
+normally or by Ctrl-C, cancels what is pending and releases the workers.
+
+Names resolve here, at the edge: `make_executor("dask", scheduler="tcp://…")`. Dask is
+imported only when asked for.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, Protocol, Self, TypeVar
+
+from ..errors import UserInputError
+
+__all__ = [
+    "EXECUTORS",
+    "DaskExecutor",
+    "Executor",
+    "LocalExecutor",
+    "ProcessExecutor",
+    "make_executor",
+    "progress",
+]
+
+C = TypeVar("C")
+R = TypeVar("R")
+
+EXECUTORS = ("local", "processes", "dask")
+
+
+class Executor(Protocol):
+    """The one interface every way of running chunks offers."""
+
+    workers: int
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def map_chunks(self, fn: Callable[[C], R], chunks: Iterable[C]) -> Iterator[R]: ...
+
+
+class LocalExecutor:
+    """In this process, one chunk after another: the default, and the reference."""
+
+    workers = 1
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def map_chunks(self, fn: Callable[[C], R], chunks: Iterable[C]) -> Iterator[R]:
+        return map(fn, chunks)
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C reaches the whole process group; only the parent should react to it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class ProcessExecutor:
+    """A local pool of worker processes (``workers`` defaults to the usable cores).
+
+    Workers start with ``forkserver`` (no fork of a threaded parent) and ignore Ctrl-C, which
+    the parent turns into cancelling the pool.
+    """
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or len(os.sched_getaffinity(0))
+        self._pool: ProcessPoolExecutor | None = None
+        self._depth = 0
+
+    def __enter__(self) -> Self:
+        self._depth += 1
+        if self._pool is not None:
+            return self
+        self._pool = ProcessPoolExecutor(
+            self.workers,
+            mp_context=multiprocessing.get_context("forkserver"),
+            initializer=_ignore_sigint,
+        )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._depth -= 1
+        if self._pool is not None and self._depth == 0:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def map_chunks(self, fn: Callable[[C], R], chunks: Iterable[C]) -> Iterator[R]:
+        if self._pool is None:
+            raise RuntimeError("use the executor in a with block")
+        pool = self._pool
+        return _ordered(lambda chunk: pool.submit(fn, chunk), chunks, 2 * self.workers)
+
+
+class DaskExecutor:
+    """Dask distributed: the cluster at ``scheduler`` (``tcp://host:port``), or a
+    `LocalCluster` of ``workers`` single-threaded processes started for this run."""
+
+    def __init__(self, scheduler: str | None = None, workers: int | None = None) -> None:
+        self.scheduler = scheduler
+        self.workers = workers or len(os.sched_getaffinity(0))
+        self._client: Any = None
+        self._cluster: Any = None
+        self._depth = 0
+
+    def __enter__(self) -> Self:
+        self._depth += 1
+        if self._client is not None:
+            return self
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            raise UserInputError(
+                "needs dask[distributed]: pip install 'sdsim[dask]'", field="executor"
+            ) from None
+        if self.scheduler:
+            try:
+                self._client = Client(self.scheduler, timeout="10s")
+            except OSError as exc:
+                raise UserInputError(
+                    f"cannot reach {self.scheduler}: {exc}", field="scheduler"
+                ) from None
+            self.workers = max(1, len(self._client.scheduler_info()["workers"]))
+        else:
+            self._cluster = LocalCluster(
+                n_workers=self.workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",
+            )
+            self._client = Client(self._cluster)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._depth -= 1
+        if self._depth > 0:
+            return
+        if self._client is not None:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+        self._client = self._cluster = None
+
+    def map_chunks(self, fn: Callable[[C], R], chunks: Iterable[C]) -> Iterator[R]:
+        if self._client is None:
+            raise RuntimeError("use the executor in a with block")
+        client = self._client
+        return _ordered(
+            lambda chunk: client.submit(fn, chunk, pure=False), chunks, 2 * self.workers
+        )
+
+
+def _ordered(
+    submit: Callable[[C], Future[R] | Any], chunks: Iterable[C], window: int
+) -> Iterator[R]:
+    """Results in chunk order, with at most ``window`` chunks submitted and not yet yielded."""
+    pending: deque[Any] = deque()
+    try:
+        for chunk in chunks:
+            pending.append(submit(chunk))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+def make_executor(
+    kind: str = "local", *, workers: int | None = None, scheduler: str | None = None
+) -> Executor:
+    """The executor called ``kind`` (one of `EXECUTORS`); a bad name or combination is a
+    `UserInputError`."""
+    if kind not in EXECUTORS:
+        raise UserInputError(
+            f"unknown executor {kind!r}; expected one of {', '.join(EXECUTORS)}", field="executor"
+        )
+    if scheduler and kind != "dask":
+        raise UserInputError("a scheduler address needs --executor dask", field="scheduler")
+    if workers is not None and workers < 1:
+        raise UserInputError(f"must be at least 1, got {workers}", field="workers")
+    if kind == "local":
+        return LocalExecutor()
+    if kind == "processes":
+        return ProcessExecutor(workers)
+    return DaskExecutor(scheduler, workers)
+
+
+def progress(
+    results: Iterable[R],
+    sizes: Iterable[int],
+    total: int,
+    *,
+    desc: str = "samples",
+    enabled: bool = True,
+) -> Iterator[R]:
+    """Pass ``results`` through, advancing a progress bar (rate and ETA, on stderr) by each
+    chunk's size. The bar appears only for runs that last longer than a second."""
+    from tqdm import tqdm
+
+    with tqdm(
+        total=total, desc=desc, unit=" runs", unit_scale=True, delay=1.0, disable=not enabled
+    ) as bar:
+        for result, size in zip(results, sizes, strict=True):
+            yield result
+            bar.update(size)
