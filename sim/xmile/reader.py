@@ -275,8 +275,6 @@ class _Reader:
             lo = _number(scale.get("min"), f"{where} xscale min")
             hi = _number(scale.get("max"), f"{where} xscale max")
             return GraphicalFunction.from_xscale(lo, hi, y, kind)
-        if len(x) != len(y):
-            raise ModelError(f"graphical function has {len(x)} xpts but {len(y)} ypts", field=where)
         return GraphicalFunction(x, y, kind)
 
     def _points(self, gf: ET.Element, tag: str, where: str) -> tuple[float, ...] | None:

@@ -1,0 +1,78 @@
+"""The portable XMILE spelling of equations: same tree when read back, tools' quirks avoided."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim.errors import ModelError
+from sim.expr import Binary, Call, If, Name, Number, Unary, parse
+from sim.xmile.dialect import plain_number, quote_name, to_engine, to_xmile
+
+leaves = st.one_of(
+    st.sampled_from(["a", "room_temperature", "x.y", "$cost", "time"]).map(Name),
+    st.floats(min_value=0, max_value=1e12).map(Number),
+)
+trees = st.recursive(
+    leaves,
+    lambda children: st.one_of(
+        st.builds(Unary, st.sampled_from(["-", "+", "not"]), children),
+        st.builds(
+            Binary,
+            st.sampled_from(["+", "-", "*", "/", "^", "mod", "=", "<>", "<", ">=", "and", "or"]),
+            children,
+            children,
+        ),
+        st.builds(Call, st.sampled_from(["max", "smth1", "abs"]), st.tuples(children, children)),
+        st.builds(If, children, children, children),
+    ),
+    max_leaves=12,
+)
+
+
+@given(trees)
+def test_the_portable_text_parses_to_the_same_tree(tree):
+    assert parse(to_xmile(tree, {})) == tree
+
+
+@pytest.mark.parametrize(
+    ("text", "portable"),
+    [
+        ("Room Temperature * 2", "room_temperature * 2"),
+        ("-2^2", "-(2 ^ 2)"),
+        ("a MOD b", "a mod b"),
+        ("if a then b else if c then d else e", "IF a THEN b ELSE (IF c THEN d ELSE EXP(1))"),
+        ("IF_THEN_ELSE(a > 1, 1, 0) * 2", "(IF a > 1 THEN 1 ELSE 0) * 2"),
+        ("MODULO(a, 3)", "a mod 3"),
+        ("XIDZ(a, b, 1) + ZIDZ(a, b)", "SAFEDIV(a, b, 1) + SAFEDIV(a, b)"),
+        ("LOOKUP(effect, TIME)", "EFFECT(TIME)"),
+        ("time_step + initial_time + final_time + pi", "((DT + STARTTIME) + STOPTIME) + PI"),
+        ("smth1(x, 3)", "SMTH1(x, 3)"),
+    ],
+)
+def test_portable_spellings(text, portable):
+    assert to_xmile(parse(text), {}) == portable
+
+
+def test_variables_keep_their_spelling_and_shadow_builtins():
+    names = {"room_temperature": "Room Temperature", "e": "E", "effect": "Effect of X"}
+    assert to_xmile(parse("room_temperature + e"), names) == "Room_Temperature + E"
+    assert to_xmile(parse("effect(2)"), names) == "Effect_of_X(2)"
+    assert to_xmile(parse("a.b"), {"a.b": "a.b"}) == '"a.b"'
+
+
+def test_flow_references_are_quoted_only_when_needed():
+    assert quote_name("heat_loss") == "heat_loss"
+    assert quote_name("heat loss") == '"heat loss"'
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("3", 3.0), ("-2.5", -2.5), ("+1e3", 1000.0), ("2*3", None), ("a", None)]
+)
+def test_plain_numbers(text, value):
+    assert plain_number(text, "v") == value
+
+
+def test_engine_text_is_the_xmile_text_trimmed_and_errors_name_the_variable():
+    assert to_engine("\n  LOOKUP(t, TIME)\n", "aux 'v'") == "LOOKUP(t, TIME)"
+    with pytest.raises(ModelError, match=r"^aux 'v': equation does not parse"):
+        to_engine("1 +", "aux 'v'")

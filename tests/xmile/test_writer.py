@@ -1,0 +1,173 @@
+"""Writing XMILE: ``read(write(m)) == m`` for every model, and files other tools can read."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim.expr import Binary, Call, If, Name, Number, Unary, unparse
+from sim.model import (
+    Auxiliary,
+    Constant,
+    Flow,
+    GraphicalFunction,
+    Lookup,
+    Model,
+    Stock,
+    TimeSpec,
+)
+from sim.models import resolve_model, shipped_model_names
+from sim.xmile import read_xmile, reads_xmile, write_xmile, writes_xmile
+
+OASIS = "{http://docs.oasis-open.org/xmile/ns/XMILE/v1.0}"
+
+TRICKY = Model(
+    name="tricky <&> model",
+    doc="Line one\nline two\r\nwith a tab\tand <markup> & ampersand.\n",
+    time=TimeSpec(2016.0, 2021.0, 0.25, "rk4", "year", save_step=1.0),
+    variables=(
+        Stock("Money Stock", "yuan", "kept", initial="seed money * 2", inflows=("in flow",),
+              outflows=("out_flow",), non_negative=True, source="plan, p. 3"),
+        Flow("in flow", equation="IF_THEN_ELSE(TIME > 2018, 1, 0) + effect(TIME)"),
+        Flow("out_flow", equation="  MAX(0, Money_Stock mod 3)  ", non_negative=True,
+             graphical=GraphicalFunction((0.0, 1.0), (0.0, 0.5), "extrapolate")),
+        Constant("seed money", "yuan", "start", value=-12.5, source="assumption",
+                 range=(-20.0, 1e6)),
+        Constant("rate", value=0.1),
+        Auxiliary("five", equation="5"),
+        Auxiliary("x.y", equation="xidz(1, seed_money, 2) + zidz(1, 0) - e ^ -pi"),
+        Auxiliary("if lower", equation="if a then b else c", doc="é ü 中文"),
+        Auxiliary("comment", equation="1 {a Stella comment} + 2"),
+        Lookup("effect", "1", "table", graphical=GraphicalFunction((0.0, 5.0), (1.0, 2.0),
+                                                                   "discrete"), source="s"),
+        Auxiliary("gf aux", equation="TIME", graphical=GraphicalFunction((0.0,), (3.0,))),
+        Auxiliary("looked up", equation="LOOKUP(effect, rate)"),
+    ),
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("name", shipped_model_names())
+def test_every_shipped_model_round_trips(name, tmp_path):
+    model = resolve_model(name)
+    assert reads_xmile(writes_xmile(model)) == model
+    write_xmile(model, tmp_path / f"{name}.xmile")
+    assert read_xmile(tmp_path / f"{name}.xmile") == model
+    assert [p.name for p in tmp_path.iterdir()] == [f"{name}.xmile"]  # no temporary left
+
+
+def test_a_model_with_every_awkward_feature_round_trips():
+    text = writes_xmile(TRICKY)
+    assert reads_xmile(text) == TRICKY
+    ET.fromstring(text)  # well-formed, all prefixes declared
+
+
+def test_standard_equations_are_portable_and_originals_kept_aside():
+    root = ET.fromstring(writes_xmile(TRICKY))
+    eqns = {v.get("name"): v.findtext(f"{OASIS}eqn") for v in root.iter() if v.get("name")}
+    assert eqns["Money Stock"] == "seed_money * 2"
+    assert eqns["in flow"] == "(IF TIME > 2018 THEN 1 ELSE 0) + effect(TIME)"
+    assert eqns["out_flow"] == "MAX(0, Money_Stock mod 3)"
+    assert eqns["x.y"] == "(SAFEDIV(1, seed_money, 2) + SAFEDIV(1, 0)) - (EXP(1) ^ (-PI))"
+    assert eqns["if lower"] == "IF a THEN b ELSE c"
+    assert eqns["comment"] == "1 + 2"
+    assert eqns["looked up"] == "effect(rate)"
+    stock = next(v for v in root.iter(f"{OASIS}stock"))
+    assert [e.text for e in stock.iter(f"{OASIS}inflow")] == ['"in flow"']
+    assert [e.text for e in stock.iter(f"{OASIS}outflow")] == ["out_flow"]
+
+
+def test_a_standard_equation_edited_by_another_tool_wins_over_the_kept_original():
+    text = writes_xmile(TRICKY).replace("<eqn>IF a THEN b ELSE c</eqn>", "<eqn>a + 1</eqn>")
+    assert reads_xmile(text)["if lower"].equation == "a + 1"
+
+
+def test_sim_specs_in_stella_spelling():
+    root = ET.fromstring(writes_xmile(TRICKY))
+    specs = root.find(f"{OASIS}sim_specs")
+    assert specs.get("method") == "RK4"
+    assert specs.get("time_units") == "year"
+    assert specs.get("{http://iseesystems.com/XMILE}save_interval") == "1"
+    assert [specs.findtext(f"{OASIS}{t}") for t in ("start", "stop", "dt")] == [
+        "2016",
+        "2021",
+        "0.25",
+    ]
+
+
+# -- the round trip as a property ---------------------------------------------------------
+NAMES = ["a", "b", "Room Temperature", "x.y", "$cost", "rate_2", "Ünï code", "e", "time_step"]
+texts = st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\t\n\r"))
+floats = st.floats(allow_nan=False, allow_infinity=False)
+leaves = st.one_of(
+    st.sampled_from(NAMES).map(lambda n: Name(n.lower().replace(" ", "_"))),
+    st.floats(min_value=0, max_value=1e9).map(Number),
+)
+
+
+def _extend(children):
+    return st.one_of(
+        st.builds(Unary, st.sampled_from(["-", "not"]), children),
+        st.builds(
+            Binary,
+            st.sampled_from(["+", "-", "*", "/", "^", "mod", "=", "<>", "<=", "and", "or"]),
+            children,
+            children,
+        ),
+        st.builds(
+            Call,
+            st.sampled_from(["max", "if_then_else", "xidz", "modulo", "smth1"]),
+            st.tuples(children, children, children),
+        ),
+        st.builds(If, children, children, children),
+    )
+
+
+equations = st.recursive(leaves, _extend, max_leaves=8).map(unparse)
+graphicals = st.builds(
+    GraphicalFunction,
+    st.lists(floats, min_size=1, max_size=3).map(tuple),
+    st.lists(floats, min_size=1, max_size=3).map(tuple),
+    st.sampled_from(["continuous", "extrapolate", "discrete"]),
+)
+common = {"units": texts, "doc": texts}
+
+
+def _variable(name: str):
+    flows = st.lists(st.sampled_from(NAMES), max_size=2).map(tuple)
+    source = {"source": texts}
+    return st.one_of(
+        st.builds(Stock, st.just(name), initial=equations, inflows=flows, outflows=flows,
+                  non_negative=st.booleans(), **common, **source),
+        st.builds(Flow, st.just(name), equation=equations, non_negative=st.booleans(),
+                  graphical=st.none() | graphicals, **common, **source),
+        st.builds(Auxiliary, st.just(name), equation=equations | floats.map(repr),
+                  graphical=st.none() | graphicals, **common, **source),
+        st.builds(Constant, st.just(name), value=floats,
+                  range=st.none() | st.tuples(floats, floats), **common, **source),
+        st.builds(Lookup, st.just(name), graphical=graphicals, **common, **source),
+    )  # fmt: skip
+
+
+models = st.builds(
+    Model,
+    name=st.sampled_from(["m", "Hexi plan", "a&b <c>"]),
+    variables=st.lists(st.sampled_from(NAMES), unique=True, max_size=5).flatmap(
+        lambda names: st.tuples(*map(_variable, names))
+    ),
+    time=st.builds(
+        TimeSpec,
+        floats,
+        floats,
+        floats,
+        st.sampled_from(["euler", "rk2", "rk4"]),
+        texts,
+        st.none() | floats,
+    ),
+    doc=texts,
+)
+
+
+@given(models)
+def test_read_of_write_is_the_same_model(model):
+    assert reads_xmile(writes_xmile(model)) == model
