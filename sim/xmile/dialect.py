@@ -4,7 +4,7 @@ Reading needs no rewrite: the engine's language is XMILE's. Writing, every equat
 from its tree in a portable form that XMILE tools parse alike: names with underscores, every
 compound operand parenthesised (tools disagree on the precedence of unary minus and ``MOD``),
 ``IF … THEN … ELSE`` for ``IF_THEN_ELSE``, ``SAFEDIV`` for ``XIDZ``/``ZIDZ``, ``table(x)`` for
-``LOOKUP(table, x)``.
+``LOOKUP(table, x)``, nested two-argument ``MIN``/``MAX``.
 """
 
 from __future__ import annotations
@@ -13,22 +13,39 @@ import re
 from collections.abc import Mapping
 
 from ..errors import ModelError, ParseError
-from ..expr import Binary, Call, If, Name, Node, Number, Unary, parse
+from ..expr import Binary, Call, If, Name, Node, Number, Unary, parse, walk
 
-__all__ = ["parse_equation", "plain_number", "quote_name", "to_engine", "to_xmile"]
+__all__ = [
+    "CONTROLS",
+    "controls_used",
+    "parse_equation",
+    "plain_number",
+    "quote_name",
+    "to_engine",
+    "to_xmile",
+]
 
 _IDENTIFIER = re.compile(r"[^\W\d][\w$]*")
 _SPACES = re.compile(r"\s+")
 _WORD_OPS = {"and": "AND", "or": "OR", "mod": "mod"}  # PySD reads only a lower-case "mod"
 _TIME_NAMES = {
     "time": "TIME",
-    "dt": "DT",
-    "time_step": "DT",
-    "starttime": "STARTTIME",
-    "initial_time": "STARTTIME",
-    "stoptime": "STOPTIME",
-    "final_time": "STOPTIME",
-    "pi": "PI",
+    "dt": "TIME_STEP",
+    "time_step": "TIME_STEP",
+    "starttime": "INITIAL_TIME",
+    "initial_time": "INITIAL_TIME",
+    "stoptime": "FINAL_TIME",
+    "final_time": "FINAL_TIME",
+    "pi": "PI()",
+}
+
+# Start, stop and step are written as Vensim-style control auxiliaries ("INITIAL TIME" =
+# STARTTIME, …): Stella reads them as ordinary auxiliaries, PySD replaces them with its own
+# control variables from <sim_specs>, and neither reads the other's spelling of these names.
+CONTROLS: dict[str, tuple[str, str]] = {
+    "INITIAL_TIME": ("INITIAL TIME", "STARTTIME"),
+    "FINAL_TIME": ("FINAL TIME", "STOPTIME"),
+    "TIME_STEP": ("TIME STEP", "DT"),
 }
 
 
@@ -103,6 +120,10 @@ class _Printer:
                 return self.print(If(*args))
             if func in {"mod", "modulo"} and len(args) == 2:
                 return self.print(Binary("mod", *args))
+            if func in {"min", "max"} and len(args) > 2:  # XMILE's MIN and MAX take two
+                return self.call(Call(func, (args[0], Call(func, args[1:]))))
+            if func in _PORTABLE:
+                return self.print(_PORTABLE[func](*args))
             if func in {"xidz", "zidz"}:
                 func = "safediv"
             if func in _TIME_NAMES and not args:
@@ -129,6 +150,35 @@ class _Printer:
         """IF's parts: PySD reads no bare IF there, so a nested IF gets parentheses."""
         text = self.print(node)
         return f"({text})" if text.startswith("IF ") else text
+
+
+def controls_used(text: str, where: str, names: Mapping[str, str]) -> set[str]:
+    """The control auxiliaries (keys of `CONTROLS`) that the portable form of ``text`` reads."""
+    used = set()
+    for node in walk(parse_equation(text, where)):
+        key = node.name if isinstance(node, Name) else getattr(node, "func", None)
+        if key not in names and not getattr(node, "args", ()):
+            used.add(_TIME_NAMES.get(key or ""))
+    return used & CONTROLS.keys()
+
+
+def _round(x: Node) -> Node:
+    """ROUND (half away from zero), which XMILE 1.0 and PySD lack, from INT (floor)."""
+    up = Call("int", (Binary("+", x, Number(0.5)),))
+    down = Unary("-", Call("int", (Binary("-", Number(0.5), x),)))
+    return If(Binary(">=", x, Number(0.0)), up, down)
+
+
+def _sign(x: Node) -> Node:
+    negative = If(Binary("<", x, Number(0.0)), Unary("-", Number(1.0)), Number(0.0))
+    return If(Binary(">", x, Number(0.0)), Number(1.0), negative)
+
+
+_PORTABLE = {  # engine builtins that XMILE 1.0 or PySD lack, as equivalent trees
+    "round": _round,
+    "sign": _sign,
+    "log10": lambda x: Binary("/", Call("ln", (x,)), Call("ln", (Number(10.0),))),
+}
 
 
 def _identifier(name: str) -> str:

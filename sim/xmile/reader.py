@@ -131,6 +131,8 @@ class _Reader:
                 raise ModelError(f"unknown variable element <{kind}>", field=f"{kind} {label!r}")
             if not label.strip():
                 raise ModelError("a variable needs a name attribute", field=f"<{kind}>")
+            if (text_of(child(element, "kind", SDSIM_NS)) or "").strip() == "control":
+                continue  # our own export's INITIAL TIME = STARTTIME, … (see the writer)
             raw = _Raw(kind, label.replace("\\n", " ").strip(), element)
             self._refuse_unsupported(raw)
             key = canonical(raw.name)

@@ -3,8 +3,9 @@
 Equations are printed from their syntax tree in a portable spelling (see `dialect.to_xmile`).
 What XMILE has no element for is kept in elements of our own namespace, which the standard
 tells other tools to ignore: a constant's source and range, the model's doc, an equation's
-original text when the portable one differs, and a number-valued auxiliary that must not
-become a constant. That is what makes ``read(write(m)) == m`` exact.
+original text when the portable one differs, a number-valued auxiliary that must not become a
+constant, and the control auxiliaries (``INITIAL TIME`` = STARTTIME, …) written for PySD's
+sake. That is what makes ``read(write(m)) == m`` exact.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ..expr import Number
 from ..model import Auxiliary, Constant, Flow, GraphicalFunction, Lookup, Model, Stock, Variable
-from .dialect import parse_equation, plain_number, quote_name, to_xmile
+from .dialect import CONTROLS, controls_used, parse_equation, plain_number, quote_name, to_xmile
 from .document import ISEE_NS, OASIS_NS, SDSIM_NS
 
 __all__ = ["write_xmile", "writes_xmile"]
@@ -61,6 +62,12 @@ def writes_xmile(model: Model) -> str:
     out.add(2, "<variables>")
     for variable in model.variables:
         _variable(out, variable, spellings)
+    for control in sorted(_controls(model, spellings)):
+        name, builtin = CONTROLS[control]
+        out.add(3, f'<aux name="{name}">')
+        out.element(4, "eqn", builtin)
+        out.element(4, "sdsim:kind", "control")
+        out.add(3, "</aux>")
     out.add(2, "</variables>")
     out.add(1, "</model>")
     out.add(0, "</xmile>")
@@ -141,6 +148,15 @@ def _variable(out: _Lines, v: Variable, spellings: dict[str, str]) -> None:
     if getattr(v, "source", ""):
         out.element(4, "sdsim:source", v.source)
     out.add(3, f"</{tag}>")
+
+
+def _controls(model: Model, spellings: dict[str, str]) -> set[str]:
+    used: set[str] = set()
+    for v in model.variables:
+        for text in (getattr(v, "initial", None), getattr(v, "equation", None)):
+            if text is not None:
+                used |= controls_used(text, v.name, spellings)
+    return used
 
 
 def _equation(out: _Lines, text: str, where: str, spellings: dict[str, str]) -> None:

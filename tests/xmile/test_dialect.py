@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from sim.errors import ModelError
 from sim.expr import Binary, Call, If, Name, Number, Unary, parse
-from sim.xmile.dialect import plain_number, quote_name, to_engine, to_xmile
+from sim.xmile.dialect import controls_used, plain_number, quote_name, to_engine, to_xmile
 
 leaves = st.one_of(
     st.sampled_from(["a", "room_temperature", "x.y", "$cost", "time"]).map(Name),
@@ -45,8 +45,12 @@ def test_the_portable_text_parses_to_the_same_tree(tree):
         ("MODULO(a, 3)", "a mod 3"),
         ("XIDZ(a, b, 1) + ZIDZ(a, b)", "SAFEDIV(a, b, 1) + SAFEDIV(a, b)"),
         ("LOOKUP(effect, TIME)", "EFFECT(TIME)"),
-        ("time_step + initial_time + final_time + pi", "((DT + STARTTIME) + STOPTIME) + PI"),
+        ("dt + starttime + stoptime + pi", "((TIME_STEP + INITIAL_TIME) + FINAL_TIME) + PI()"),
+        ("ROUND(a)", "IF a >= 0 THEN INT(a + 0.5) ELSE -INT(0.5 - a)"),
+        ("SIGN(a)", "IF a > 0 THEN 1 ELSE (IF a < 0 THEN -1 ELSE 0)"),
+        ("LOG10(a)", "LN(a) / LN(10)"),
         ("smth1(x, 3)", "SMTH1(x, 3)"),
+        ("min(a, b, c, 1)", "MIN(a, MIN(b, MIN(c, 1)))"),
     ],
 )
 def test_portable_spellings(text, portable):
@@ -58,6 +62,11 @@ def test_variables_keep_their_spelling_and_shadow_builtins():
     assert to_xmile(parse("room_temperature + e"), names) == "Room_Temperature + E"
     assert to_xmile(parse("effect(2)"), names) == "Effect_of_X(2)"
     assert to_xmile(parse("a.b"), {"a.b": "a.b"}) == '"a.b"'
+
+
+def test_control_names_used_outside_the_models_own_variables():
+    assert controls_used("TIME - STARTTIME + dt()", "v", {}) == {"INITIAL_TIME", "TIME_STEP"}
+    assert controls_used("final_time - initial_time", "v", {"initial_time": "x"}) == {"FINAL_TIME"}
 
 
 def test_flow_references_are_quoted_only_when_needed():

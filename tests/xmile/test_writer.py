@@ -68,13 +68,32 @@ def test_standard_equations_are_portable_and_originals_kept_aside():
     assert eqns["Money Stock"] == "seed_money * 2"
     assert eqns["in flow"] == "(IF TIME > 2018 THEN 1 ELSE 0) + effect(TIME)"
     assert eqns["out_flow"] == "MAX(0, Money_Stock mod 3)"
-    assert eqns["x.y"] == "(SAFEDIV(1, seed_money, 2) + SAFEDIV(1, 0)) - (EXP(1) ^ (-PI))"
+    assert eqns["x.y"] == "(SAFEDIV(1, seed_money, 2) + SAFEDIV(1, 0)) - (EXP(1) ^ (-PI()))"
     assert eqns["if lower"] == "IF a THEN b ELSE c"
     assert eqns["comment"] == "1 + 2"
     assert eqns["looked up"] == "effect(rate)"
     stock = next(v for v in root.iter(f"{OASIS}stock"))
     assert [e.text for e in stock.iter(f"{OASIS}inflow")] == ['"in flow"']
     assert [e.text for e in stock.iter(f"{OASIS}outflow")] == ["out_flow"]
+
+
+def test_start_stop_and_step_are_control_auxiliaries_that_read_back_as_builtins():
+    model = Model(
+        "m", (Auxiliary("elapsed", equation="(TIME - STARTTIME) / (STOPTIME - STARTTIME) * DT"),)
+    )
+    root = ET.fromstring(writes_xmile(model))
+    auxes = {a.get("name"): a.findtext(f"{OASIS}eqn") for a in root.iter(f"{OASIS}aux")}
+    assert auxes == {
+        "elapsed": "((TIME - INITIAL_TIME) / (FINAL_TIME - INITIAL_TIME)) * TIME_STEP",
+        "FINAL TIME": "STOPTIME",
+        "INITIAL TIME": "STARTTIME",
+        "TIME STEP": "DT",
+    }
+    assert reads_xmile(writes_xmile(model)) == model
+    edited = writes_xmile(model).replace("<sdsim:eqn>", "<sdsim:ignored>")
+    assert reads_xmile(edited.replace("</sdsim:eqn>", "</sdsim:ignored>"))["elapsed"].equation == (
+        "((TIME - INITIAL_TIME) / (FINAL_TIME - INITIAL_TIME)) * TIME_STEP"
+    )
 
 
 def test_a_standard_equation_edited_by_another_tool_wins_over_the_kept_original():
