@@ -1,0 +1,219 @@
+"""Figures of batch results, readable without the code: PNG files written with matplotlib.
+
+Each function draws one figure from a result object and writes it to ``path``. Figures are
+built on `matplotlib.figure.Figure` directly (the Agg canvas), so nothing touches pyplot's
+global state or needs a display.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from .feasibility import FeasibilityMap
+from .prim import PrimResult
+from .sensitivity import SobolResult
+from .tornado import TornadoResult
+
+__all__ = [
+    "fan_chart",
+    "feasibility_chart",
+    "prim_chart",
+    "probability_bars",
+    "sobol_bars",
+    "tornado_chart",
+]
+
+_MET, _MISSED, _BAND = "#2a7f62", "#c0392b", "#3b6ea5"
+
+
+def _save(fig: Figure, path: Path | str) -> Path:
+    path = Path(path)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    return path
+
+
+def fan_chart(
+    path: Path | str,
+    times: Sequence[float],
+    bands: np.ndarray,
+    *,
+    title: str,
+    ylabel: str,
+    target: tuple[float, float] | None = None,
+    target_label: str = "target",
+    samples: int | None = None,
+) -> Path:
+    """Quantile bands (5–95 %, 25–75 %) and the median of a trajectory over time, with the
+    target as a marker at the time it applies. ``bands`` is ``(T, 5)`` at the 5, 25, 50, 75
+    and 95 % quantiles."""
+    fig = Figure(figsize=(7, 4.2))
+    ax = fig.add_subplot()
+    t = np.asarray(times, dtype=float)
+    ax.fill_between(t, bands[:, 0], bands[:, 4], color=_BAND, alpha=0.2, label="5–95 %")
+    ax.fill_between(t, bands[:, 1], bands[:, 3], color=_BAND, alpha=0.4, label="25–75 %")
+    ax.plot(t, bands[:, 2], color=_BAND, lw=2, label="median")
+    if target is not None:
+        ax.plot(*target, marker="D", ms=9, color=_MISSED, ls="none", label=target_label)
+        ax.axhline(target[1], color=_MISSED, lw=0.8, ls=":")
+    runs = f" ({samples:,} runs)" if samples else ""
+    ax.set_title(title + runs)
+    ax.set_xlabel("time (year)")
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8)
+    return _save(fig, path)
+
+
+def probability_bars(
+    path: Path | str,
+    labels: Sequence[str],
+    p: Sequence[float],
+    low: Sequence[float],
+    high: Sequence[float],
+    *,
+    title: str,
+) -> Path:
+    """Horizontal bars of P(met) with their 95 % intervals, one per target."""
+    p, low, high = (np.asarray(v, dtype=float) for v in (p, low, high))
+    fig = Figure(figsize=(7.5, 0.45 * len(labels) + 1.4))
+    ax = fig.add_subplot()
+    y = np.arange(len(labels))[::-1]
+    colors = [_MET if v >= 0.5 else _MISSED for v in p]
+    ax.barh(y, p, color=colors, alpha=0.85)
+    ax.errorbar(p, y, xerr=[p - low, high - p], fmt="none", ecolor="black", capsize=3, lw=1)
+    for yi, v in zip(y, p, strict=True):
+        ax.text(min(v + 0.02, 0.9), yi, f"{v:.0%}", va="center", fontsize=8)
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.set_xlim(0, 1)
+    ax.axvline(0.5, color="grey", lw=0.8, ls=":")
+    ax.set_xlabel("probability the target is met (bars: 95 % interval)")
+    ax.set_title(title)
+    return _save(fig, path)
+
+
+def sobol_bars(path: Path | str, result: SobolResult, output: str, *, title: str) -> Path:
+    """First-order (alone) and total (with interactions) Sobol' indices of one output, with
+    their intervals, largest total first."""
+    i = result.outputs.index(output)
+    order = np.argsort(-result.total[i])
+    names = [result.inputs[j] for j in order]
+    fig = Figure(figsize=(7.5, 0.38 * len(names) + 1.6))
+    ax = fig.add_subplot()
+    y = np.arange(len(names))[::-1]
+    for offset, values, ci, label, color in (
+        (0.2, result.first[i], result.first_ci[:, i], "first order (alone)", _BAND),
+        (-0.2, result.total[i], result.total_ci[:, i], "total (with interactions)", "#e08e0b"),
+    ):
+        v, lo, hi = values[order], ci[0][order], ci[1][order]
+        ax.barh(y + offset, v, height=0.38, color=color, label=label)
+        err = [np.maximum(v - lo, 0), np.maximum(hi - v, 0)]
+        ax.errorbar(v, y + offset, xerr=err, fmt="none", ecolor="black", capsize=2, lw=0.8)
+    ax.set_yticks(y, names, fontsize=8)
+    ax.set_xlabel(f"share of the variance of {output} (n = {result.n:,}, bars: 95 % interval)")
+    ax.set_xlim(min(0.0, float(result.first_ci[0, i].min())), 1.0)
+    ax.axvline(0, color="black", lw=0.6)
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="lower right")
+    return _save(fig, path)
+
+
+def tornado_chart(
+    path: Path | str,
+    result: TornadoResult,
+    output: str,
+    *,
+    title: str,
+    threshold: float | None = None,
+) -> Path:
+    """Bars from the output at each input's low value to its value at the high one, widest on
+    top, around the output at the medians; the target threshold as a line."""
+    i = result.outputs.index(output)
+    order = np.argsort(result.swing()[i])
+    fig = Figure(figsize=(7.5, 0.38 * len(order) + 1.6))
+    ax = fig.add_subplot()
+    base = result.base[i]
+    for y, j in enumerate(order):
+        low, high = result.low[i, j], result.high[i, j]
+        ax.barh(y, low - base, left=base, color=_MISSED, alpha=0.8)
+        ax.barh(y, high - base, left=base, color=_MET, alpha=0.8)
+    labels = [
+        f"{result.inputs[j]} ({result.values[0, j]:.3g} → {result.values[1, j]:.3g})" for j in order
+    ]
+    ax.set_yticks(np.arange(len(order)), labels, fontsize=8)
+    ax.axvline(base, color="black", lw=1, label=f"all at median: {base:.4g}")
+    if threshold is not None:
+        ax.axvline(threshold, color="black", lw=1, ls="--", label=f"target: {threshold:.4g}")
+    ax.set_xlabel(
+        f"{output}  (red: input at its {result.low_q:.0%} quantile, green: at its "
+        f"{result.high_q:.0%})"
+    )
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="lower right")
+    return _save(fig, path)
+
+
+def prim_chart(path: Path | str, result: PrimResult, *, title: str) -> Path:
+    """The PRIM box: each restricted input's range within its sampled range; and the peeling
+    trajectory (coverage against density) with the chosen box marked."""
+    restricted = result.restricted()
+    fig = Figure(figsize=(10, 0.45 * max(len(restricted), 4) + 1.8))
+    ax, tr = fig.subplots(1, 2, width_ratios=(1.4, 1))
+    names = list(restricted)
+    for y, name in enumerate(names[::-1]):
+        j = result.inputs.index(name)
+        lo, hi = result.data_lo[j], result.data_hi[j]
+        span = hi - lo or 1.0
+        a, b = restricted[name]
+        ax.barh(y, 1.0, height=0.6, color="#dddddd")
+        ax.barh(y, (b - a) / span, left=(a - lo) / span, height=0.6, color=_MISSED, alpha=0.6)
+        ax.text(-0.02, y, f"{lo:.3g}", ha="right", va="center", fontsize=7)
+        ax.text(1.02, y, f"{hi:.3g}", ha="left", va="center", fontsize=7)
+        label = f"≤ {b:.3g}" if a <= lo else f"≥ {a:.3g}" if b >= hi else f"{a:.3g} – {b:.3g}"
+        ax.text((a + b - 2 * lo) / 2 / span, y, label, ha="center", va="center", fontsize=9)
+    ax.set_yticks(np.arange(len(names)), names[::-1], fontsize=8)
+    ax.set_xlim(-0.15, 1.15)
+    ax.set_ylim(-0.6, max(len(names), 1) - 0.4)
+    ax.set_xticks([])
+    ax.set_xlabel("grey: sampled range; red: the box")
+    ax.set_title(
+        f"box: coverage {result.box.coverage:.0%}, density {result.box.density:.0%} "
+        f"(base rate {result.base_density:.0%})",
+        fontsize=9,
+    )
+    coverage = [b.coverage for b in result.trajectory]
+    density = [b.density for b in result.trajectory]
+    tr.plot(coverage, density, ".-", color=_BAND, ms=3)
+    tr.plot(result.box.coverage, result.box.density, "D", color=_MISSED, label="chosen box")
+    tr.axhline(result.threshold, color="grey", ls=":", lw=0.8, label="density threshold")
+    tr.set_xlabel("coverage (share of cases explained)")
+    tr.set_ylabel("density (share of box that are cases)")
+    tr.set_title("peeling trajectory", fontsize=9)
+    tr.legend(fontsize=8)
+    tr.grid(alpha=0.3)
+    fig.suptitle(title)
+    return _save(fig, path)
+
+
+def feasibility_chart(
+    path: Path | str, fmap: FeasibilityMap, *, title: str, levels: Sequence[float] = (0.5, 0.9)
+) -> Path:
+    """P(met) over the two levers as colours, with contours at ``levels``."""
+    fig = Figure(figsize=(7, 5))
+    ax = fig.add_subplot()
+    mesh = ax.pcolormesh(
+        fmap.x, fmap.y, fmap.probability, vmin=0, vmax=1, cmap="RdYlGn", shading="nearest"
+    )
+    fig.colorbar(mesh, ax=ax, label="probability the target is met")
+    if len(fmap.x) > 1 and len(fmap.y) > 1 and np.ptp(fmap.probability) > 0:
+        lines = ax.contour(fmap.x, fmap.y, fmap.probability, levels=list(levels), colors="black")
+        ax.clabel(lines, fmt=lambda v: f"P = {v:.0%}", fontsize=8)
+    ax.set_xlabel(fmap.x_name)
+    ax.set_ylabel(fmap.y_name)
+    per_cell = f"{fmap.samples:,} runs per cell" if fmap.samples > 1 else "one run per cell"
+    ax.set_title(f"{title}\n({per_cell})", fontsize=10)
+    return _save(fig, path)
