@@ -16,7 +16,7 @@ from ..errors import SimError
 
 __all__ = ["COMMANDS", "main"]
 
-COMMANDS = ("simulate", "models")
+COMMANDS = ("simulate", "models", "export")
 
 
 def build_parser() -> argparse.ArgumentParser:
