@@ -1,0 +1,34 @@
+"""Plan targets and their feasibility: targets as data, metrics over results, lever search,
+verdicts, and the report and figures that show them."""
+
+from __future__ import annotations
+
+from .levers import LeverSolution, solve_levers
+from .metrics import (
+    MET_RTOL,
+    evaluate_targets,
+    first_year_met,
+    margins,
+    met,
+    metric_series,
+    metric_value,
+)
+from .targets import ContextVariable, Lever, Sector, Target, TargetSet, load_targets
+
+__all__ = [
+    "MET_RTOL",
+    "ContextVariable",
+    "Lever",
+    "LeverSolution",
+    "Sector",
+    "Target",
+    "TargetSet",
+    "evaluate_targets",
+    "first_year_met",
+    "load_targets",
+    "margins",
+    "met",
+    "metric_series",
+    "metric_value",
+    "solve_levers",
+]

@@ -1,0 +1,138 @@
+"""Target metrics evaluated over simulation results, vectorized over scenarios.
+
+A metric is an expression over saved variables; it is evaluated on whole trajectories of shape
+``(time, scenario)`` with numpy, never as Python text. The functions here take a `Result` of
+any number of scenarios ``n`` and return arrays of shape ``(n,)``, so a batch of a million
+runs is judged with the same code as a single scenario.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from ..expr import Binary, Call, If, Name, Node, Number, Unary, parse
+from ..functions import CONSTANT_NAMES, FUNCTIONS, TIME_NAMES
+from ..results import Result
+from .targets import Target
+
+__all__ = [
+    "MET_RTOL",
+    "evaluate_targets",
+    "first_year_met",
+    "margins",
+    "met",
+    "metric_series",
+    "metric_value",
+]
+
+MET_RTOL = 1e-9
+"""A value this close to the threshold (relative, or absolute below 1) counts as met: the
+plan's own arithmetic lands exactly on its thresholds, up to floating-point rounding."""
+
+_BINARY = {
+    "+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "^": np.power,
+    "mod": np.mod, "=": np.equal, "<>": np.not_equal, "<": np.less, "<=": np.less_equal,
+    ">": np.greater, ">=": np.greater_equal, "and": np.logical_and, "or": np.logical_or,
+}  # fmt: skip
+
+
+def metric_series(result: Result, target: Target) -> np.ndarray:
+    """The metric at every saved time, shape ``(time, n)``; with ``over``, the running
+    extreme from ``from_year`` (NaN before it)."""
+    with np.errstate(all="ignore"):
+        series = np.broadcast_to(
+            _evaluate(parse(target.metric, target.id), result), (len(result.times), result.n)
+        ).astype(float)
+    if target.over is None or target.from_year is None:
+        return series
+    start = result.time_index(target.time_of(target.from_year))
+    running = np.maximum.accumulate if target.over == "max" else np.minimum.accumulate
+    out = np.full_like(series, np.nan)
+    out[start:] = running(series[start:], axis=0)
+    return out
+
+
+def metric_value(result: Result, target: Target) -> np.ndarray:
+    """The metric at the target's year, shape ``(n,)``."""
+    return metric_series(result, target)[result.time_index(target.time)]
+
+
+def evaluate_targets(result: Result, targets: Iterable[Target]) -> dict[str, np.ndarray]:
+    """Every target's value, by id, each of shape ``(n,)``."""
+    return {t.id: metric_value(result, t) for t in targets}
+
+
+def met(values: np.ndarray | float, target: Target) -> np.ndarray:
+    """Whether ``values`` meet ``target`` (NaN never does), elementwise."""
+    values = np.asarray(values, dtype=float)
+    tol = MET_RTOL * max(1.0, abs(target.threshold))
+    with np.errstate(invalid="ignore"):
+        if target.comparator == ">=":
+            return values >= target.threshold - tol
+        return values <= target.threshold + tol
+
+
+def margins(values: np.ndarray | float, target: Target) -> tuple[np.ndarray, np.ndarray]:
+    """Absolute and relative margin: positive when met, in the target's unit; the relative
+    margin is NaN for a zero threshold."""
+    values = np.asarray(values, dtype=float)
+    sign = 1.0 if target.comparator == ">=" else -1.0
+    absolute = sign * (values - target.threshold)
+    if target.threshold == 0:
+        return absolute, np.full_like(absolute, np.nan)
+    return absolute, absolute / abs(target.threshold)
+
+
+def first_year_met(result: Result, target: Target) -> np.ndarray:
+    """The first plan year (up to the target's) whose value meets the threshold, shape
+    ``(n,)``; NaN where no year does. The baseline year counts (2015 for a year-end stock)."""
+    series = metric_series(result, target)
+    years = np.array([target.year_of(t) for t in result.times], dtype=float)
+    eligible = (years <= target.year) & np.isclose(result.times, np.round(result.times))
+    ok = met(series, target) & eligible[:, None]
+    first = np.argmax(ok, axis=0)
+    return np.where(ok.any(axis=0), years[first], np.nan)
+
+
+def _evaluate(node: Node, result: Result):
+    match node:
+        case Number(value=value):
+            return value
+        case Name(name=name) if name in TIME_NAMES and name not in _saved(result):
+            return _time_name(name, result)
+        case Name(name=name) if name in CONSTANT_NAMES and name not in _saved(result):
+            return CONSTANT_NAMES[name]
+        case Name(name=name):
+            return result[name]
+        case Unary(op="-", operand=operand):
+            return np.negative(_evaluate(operand, result))
+        case Unary(op="+", operand=operand):
+            return _evaluate(operand, result)
+        case Unary(op="not", operand=operand):
+            return np.logical_not(_evaluate(operand, result))
+        case Binary(op=op, left=left, right=right):
+            return _BINARY[op](_evaluate(left, result), _evaluate(right, result))
+        case If(cond=cond, then=then, otherwise=otherwise):
+            return np.where(*(_evaluate(n, result) for n in (cond, then, otherwise)))
+        case Call(func=func, args=args) if func in FUNCTIONS and not FUNCTIONS[func].uses_time:
+            return FUNCTIONS[func].fn(None, *(_evaluate(a, result) for a in args))
+    raise ValueError(f"cannot evaluate {node!r} in a metric")
+
+
+def _saved(result: Result) -> set[str]:
+    from ..names import canonical
+
+    return {canonical(n) for n in result.names}
+
+
+def _time_name(name: str, result: Result) -> np.ndarray:
+    times = result.times[:, None]
+    if name == "time":
+        return times
+    if name in ("dt", "time_step"):
+        return np.full_like(times, result.dt)
+    if name in ("starttime", "initial_time"):
+        return np.full_like(times, result.times[0])
+    return np.full_like(times, result.times[-1])
