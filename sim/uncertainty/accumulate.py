@@ -9,10 +9,12 @@ order of merging, and its size does not grow with the number of samples.
 Why fixed bins rather than a sketch (t-digest, KLL): sketches merge approximately and their
 answer depends on the order of merging; integer bin counts do not. The bins are fixed before
 the run from a deterministic pilot (the first rows of the design), widened by half its range on
-each side; values beyond them are counted in an underflow and an overflow bin and the exact
-minimum and maximum are kept. A quantile is then exact to one bin width (1/`BINS` of the
-widened pilot range) by linear interpolation within its bin. Means are exact: sums are kept as
-integers in units of 2^-1126 (every finite double is a whole number of those).
+each side; values beyond them are counted in an underflow and an overflow bin. Each bin also
+keeps the smallest and largest value it saw (merged by min and max, exactly), so a quantile is
+exact to within the spread of its bin's values (at most one bin width, 1/`BINS` of the widened
+pilot range, inside the range) and exact for point masses such as a milestone's 0 or 1. Means
+are exact: sums are kept as integers in units of 2^-1126 (every finite double is a whole
+number of those).
 """
 
 from __future__ import annotations
@@ -90,8 +92,8 @@ class Binning:
             self,
             np.zeros((k, self.bins + 2), dtype=np.int64),
             np.zeros(k, dtype=np.int64),
-            np.full(k, np.inf),
-            np.full(k, -np.inf),
+            np.full((k, self.bins + 2), np.inf),
+            np.full((k, self.bins + 2), -np.inf),
             [0] * k,
         )
 
@@ -104,15 +106,19 @@ class Binning:
         with np.errstate(invalid="ignore"):
             index = np.floor((values - self.lo[:, None]) / width[:, None])
         index = np.clip(np.nan_to_num(index, nan=-1.0), -1, self.bins).astype(np.int64) + 1
-        index = np.where(finite, index + (self.bins + 2) * np.arange(k)[:, None], -1)
-        counts = np.bincount(index[finite], minlength=k * (self.bins + 2))
-        safe = np.where(finite, values, np.nan)
+        index = np.where(finite, index + (self.bins + 2) * np.arange(k)[:, None], -1)[finite]
+        size = k * (self.bins + 2)
+        counts = np.bincount(index, minlength=size)
+        low, high = np.full(size, np.inf), np.full(size, -np.inf)
+        np.minimum.at(low, index, values[finite])
+        np.maximum.at(high, index, values[finite])
+        shape = (k, self.bins + 2)
         return Histogram(
             self,
-            counts.reshape(k, self.bins + 2).astype(np.int64),
+            counts.reshape(shape).astype(np.int64),
             (~finite).sum(axis=1).astype(np.int64),
-            np.min(safe, axis=1, initial=np.inf, where=finite),
-            np.max(safe, axis=1, initial=-np.inf, where=finite),
+            low.reshape(shape),
+            high.reshape(shape),
             _exact_sums(np.where(finite, values, 0.0)),
         )
 
@@ -137,19 +143,28 @@ def _exact_sums(values: np.ndarray) -> list[int]:
 
 @dataclass(frozen=True)
 class Histogram:
-    """Counts per bin (with an underflow first and an overflow last), per row."""
+    """Per row: counts per bin (an underflow bin first, an overflow bin last), the smallest
+    and largest value seen in each bin, the non-finite count and the exact sum."""
 
     binning: Binning
     counts: np.ndarray
     nonfinite: np.ndarray
-    minimum: np.ndarray
-    maximum: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
     sums: list[int]
 
     @property
     def count(self) -> np.ndarray:
         """Finite values counted per row."""
         return self.counts.sum(axis=1)
+
+    @property
+    def minimum(self) -> np.ndarray:
+        return self.low.min(axis=1)
+
+    @property
+    def maximum(self) -> np.ndarray:
+        return self.high.max(axis=1)
 
     def merge(self, other: Histogram) -> Histogram:
         if not _same_bins(self.binning, other.binning):
@@ -158,8 +173,8 @@ class Histogram:
             self.binning,
             self.counts + other.counts,
             self.nonfinite + other.nonfinite,
-            np.minimum(self.minimum, other.minimum),
-            np.maximum(self.maximum, other.maximum),
+            np.minimum(self.low, other.low),
+            np.maximum(self.high, other.high),
             [a + b for a, b in zip(self.sums, other.sums, strict=True)],
         )
 
@@ -170,25 +185,34 @@ class Histogram:
         return np.array([s / (int(c) << unit) if c else math.nan for s, c in pairs])
 
     def quantiles(self, q: np.ndarray) -> np.ndarray:
-        """Quantiles ``q`` of the finite values per row, shape ``(k, len(q))``, interpolated
-        linearly within a bin (between the extreme and the bin range in the outer bins)."""
+        """Quantiles ``q`` of the finite values per row, shape ``(k, len(q))``.
+
+        As numpy's default (linear) method: the order statistics at ``q (count - 1)`` and the
+        next, interpolated. An order statistic is placed within its bin by its rank, between
+        the bin's smallest and largest value: exact at the extremes, for bins of one or two
+        values and for point masses (a bin whose values are all equal).
+        """
         q = np.atleast_1d(np.asarray(q, dtype=float))
         out = np.full((len(self.counts), len(q)), np.nan)
-        bins = self.binning.bins
         for row, counts in enumerate(self.counts):
             total = int(counts.sum())
             if total == 0:
                 continue
-            lo, hi = self.binning.lo[row], self.binning.hi[row]
-            edges = np.concatenate(([self.minimum[row]], np.linspace(lo, hi, bins + 1)))
-            edges = np.append(edges, self.maximum[row])
-            edges = np.clip(edges, self.minimum[row], self.maximum[row])
-            cum = np.concatenate(([0], np.cumsum(counts)))
-            rank = q * total
-            i = np.clip(np.searchsorted(cum, rank, side="right") - 1, 0, bins + 1)
-            inside = (rank - cum[i]) / np.maximum(counts[i], 1)
-            out[row] = edges[i] + np.clip(inside, 0, 1) * (edges[i + 1] - edges[i])
+            position = q * (total - 1)
+            j = np.floor(position)
+            below = self._order_stat(row, j)
+            above = self._order_stat(row, np.minimum(j + 1, total - 1))
+            out[row] = below + (position - j) * (above - below)
         return out
+
+    def _order_stat(self, row: int, j: np.ndarray) -> np.ndarray:
+        counts = self.counts[row]
+        cum = np.cumsum(counts)
+        b = np.searchsorted(cum, j, side="right")
+        local = j - (cum[b] - counts[b])
+        lo, hi = self.low[row, b], self.high[row, b]
+        frac = np.where(counts[b] > 1, local / np.maximum(counts[b] - 1, 1), 0.0)
+        return lo + frac * (hi - lo)
 
 
 def _same_bins(a: Binning, b: Binning) -> bool:

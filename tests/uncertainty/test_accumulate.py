@@ -152,3 +152,19 @@ def test_memory_does_not_grow_with_samples() -> None:
     small = _summarize(SUMMARIZER, DATA, 0, 10)
     assert small.metrics["x"].counts.nbytes == WHOLE.metrics["x"].counts.nbytes
     assert all(isinstance(s, int) for s in WHOLE.metrics["x"].sums)
+
+
+def test_point_masses_give_exact_quantiles() -> None:
+    x = np.array([0.0] * 70 + [1.0] * 30)
+    h = Binning.from_pilot(x[::7]).histogram(x)
+    q = np.array([0.0, 0.3, 0.5, 0.69, 0.75, 1.0])
+    np.testing.assert_array_equal(h.quantiles(q)[0], np.quantile(x, q))
+
+
+@given(st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=30), st.floats(0, 1))
+@settings(max_examples=80, deadline=None)
+def test_sparse_bins_reproduce_numpy_quantiles(values: list[float], q: float) -> None:
+    x = np.array(values)
+    h = Binning.from_pilot(x, bins=1 << 20).histogram(x)
+    if h.counts.max() <= 2:
+        assert h.quantiles([q])[0, 0] == pytest.approx(np.quantile(x, q), rel=1e-9, abs=1e-6)
