@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import math
 import sys
 from collections.abc import Sequence
@@ -94,36 +95,58 @@ class CaseResult:
 
 
 def discover(folder: Path = DEFAULT_FOLDER) -> list[Case]:
-    """Every XMILE file under ``folder`` whose directory holds an output.csv or output.tab."""
+    """Every XMILE file under ``folder`` (at any depth) beside an output.csv or output.tab; a
+    case is named by its folder, plus the file's stem when the folder holds several models."""
+    folder = Path(folder)
     cases = []
-    for directory in sorted(p for p in Path(folder).iterdir() if p.is_dir()):
+    for directory in sorted({p.parent for p in folder.rglob("output.*")}):
         outputs = [directory / f for f in ("output.csv", "output.tab") if (directory / f).is_file()]
-        models = sorted(p for p in directory.iterdir() if p.suffix.lower() in {".xmile", ".xml",
-                                                                            ".stmx"})  # fmt: skip
+        models = sorted(p for p in directory.iterdir() if _is_xmile(p))
         for model in models if outputs else []:
-            name = directory.name if len(models) == 1 else f"{directory.name}/{model.stem}"
+            label = directory.relative_to(folder).as_posix()
+            name = label if len(models) == 1 else f"{label}/{model.stem}"
             cases.append(Case(name, model, outputs[0]))
     return cases
+
+
+def _is_xmile(path: Path) -> bool:
+    if path.suffix.lower() in {".xmile", ".stmx"}:
+        return True
+    return path.suffix.lower() == ".xml" and b"<xmile" in path.read_bytes()[:4096]
 
 
 def read_expected(path: Path) -> Expected:
     """A canonical output; bare-CR line ends and blank cells (Vensim's "not saved") are fine."""
     delimiter = "\t" if path.suffix == ".tab" else ","
-    with path.open(newline=None, encoding="utf-8-sig") as handle:
-        rows = [
-            row for row in csv.reader(handle, delimiter=delimiter) if any(c.strip() for c in row)
-        ]
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")  # Vensim on Windows writes its outputs in a code page
+    lines = io.StringIO(text, newline=None)
+    rows = [row for row in csv.reader(lines, delimiter=delimiter) if any(c.strip() for c in row)]
     header, body = [h.strip() for h in rows[0]], rows[1:]
     table = np.full((len(body), len(header)), np.nan)
     for i, row in enumerate(body):
         for j, cell in enumerate(row[: len(header)]):
             if cell.strip():
-                table[i, j] = float(cell)
+                table[i, j] = _cell(cell, i + 2, header[j])
     return Expected(table[:, 0], {name: table[:, j] for j, name in enumerate(header) if j})
 
 
+def _cell(text: str, line: int, column: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"line {line}, column {column!r}: not a number: {text!r}") from None
+
+
 def run_case(case: Case) -> CaseResult:
-    """Read, simulate and compare one case; never raises for a user-level error."""
+    """Read, simulate and compare one case; every failure becomes a result with a reason."""
+    try:
+        expected = read_expected(case.expected)
+    except (OSError, ValueError, IndexError) as exc:
+        return CaseResult(case, False, f"cannot read the canonical output: {exc}")
     try:
         model = read_xmile(case.model, validate=False)
     except SimError as exc:
@@ -132,7 +155,9 @@ def run_case(case: Case) -> CaseResult:
         result = simulate(model)
     except SimError as exc:
         return CaseResult(case, False, f"engine refuses the model: {exc}")
-    return _compare(case, model, result, read_expected(case.expected))
+    except Exception as exc:  # a bug of ours: report it in the table, keep running the rest
+        return CaseResult(case, False, f"internal error: {type(exc).__name__}: {exc}")
+    return _compare(case, model, result, expected)
 
 
 def _compare(case: Case, model: Model, result: Result, expected: Expected) -> CaseResult:

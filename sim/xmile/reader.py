@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ from .document import ISEE_NS, SDSIM_NS, child, children, local, namespace, pars
 __all__ = ["read_xmile", "reads_xmile"]
 
 _KINDS = ("continuous", "extrapolate", "discrete")
+_DECLARED_ENCODING = re.compile(rb"^(?:\xef\xbb\xbf)?<\?xml[^>]*encoding=[\"']([\w.-]+)[\"']")
 _UNSUPPORTED = {  # child element -> what it makes of its variable
     "dimensions": "arrays (dimensions)",
     "element": "arrays (array elements)",
@@ -51,11 +53,15 @@ def read_xmile(path: str | os.PathLike, *, validate: bool = True) -> Model:
     `load_model` does); errors name the file, the variable and the reason."""
     path = Path(path)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        data = path.read_bytes()
     except OSError as exc:
         raise ModelError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
-    except UnicodeDecodeError as exc:
-        raise ModelError(f"not UTF-8 text: {exc.reason}", file=str(path)) from None
+    declared = _DECLARED_ENCODING.match(data)
+    encoding = declared.group(1).decode("ascii") if declared else "utf-8"
+    try:
+        text = data.decode("utf-8-sig" if encoding.lower() in {"utf-8", "utf8"} else encoding)
+    except (LookupError, UnicodeDecodeError) as exc:
+        raise ModelError(f"cannot decode as {encoding}: {exc}", file=str(path)) from None
     try:
         model = reads_xmile(text, name=path.stem)
         if validate:

@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.xmile.conformance import KNOWN_FAILURES, Case, discover, main, read_expected, run_case
+from sim.xmile.conformance import KNOWN_FAILURES, discover, main, read_expected, run_case
 
 FOLDER = (Path(__file__).parents[2] / "../shared/conformance/xmile").resolve()
 CASES = discover(FOLDER) if FOLDER.is_dir() else []
@@ -98,8 +98,36 @@ def test_failures_say_why(tmp_path, output, reason):
 def test_unreadable_models_fail_with_the_readers_message(tmp_path):
     folder = _folder(tmp_path, RIGHT)
     (folder / "teacup" / "teacup.xmile").write_text(TEACUP.replace("<eqn>70", "<eqn>room["))
-    result = run_case(Case("teacup", folder / "teacup" / "teacup.xmile", folder / "x"))
+    (case,) = discover(folder)
+    result = run_case(case)
     assert result.reason.startswith("cannot read: ") and "arrays" in result.reason
+
+
+def test_unreadable_outputs_fail_with_a_reason(tmp_path):
+    result = run_case(discover(_folder(tmp_path, "Time\ttemp\r0\tN/A\r"))[0])
+    assert result.reason == (
+        "cannot read the canonical output: line 2, column 'temp': not a number: 'N/A'"
+    )
+
+
+def test_cases_are_found_at_any_depth_and_xml_files_only_if_they_are_xmile(tmp_path):
+    folder = _folder(tmp_path, RIGHT)
+    nested = folder / "group" / "inner"
+    nested.mkdir(parents=True)
+    (nested / "a.xml").write_text(TEACUP)
+    (nested / "b.xml").write_text("<vensim/>")
+    (nested / "output.csv").write_text("Time,temp\n0,180\n")
+    assert [(c.name, c.model.name) for c in discover(folder)] == [
+        ("group/inner", "a.xml"),
+        ("teacup", "teacup.xmile"),
+    ]
+
+
+def test_latin_1_outputs_are_read(tmp_path):
+    folder = _folder(tmp_path, "")
+    (folder / "teacup" / "output.tab").write_bytes("Time\ttemp\tné\r0\t180\t1\r".encode("latin-1"))
+    expected = read_expected(folder / "teacup" / "output.tab")
+    assert list(expected.values) == ["temp", "né"]
 
 
 def test_the_table(tmp_path, capsys):

@@ -214,6 +214,13 @@ def test_read_xmile_names_the_file_and_checks_the_model_compiles(tmp_path):
         read_xmile(tmp_path / "missing.xmile")
 
 
+def test_the_declared_encoding_is_used(tmp_path):
+    path = tmp_path / "latin.xmile"
+    text = xmile('<aux name="café"><eqn>1</eqn></aux>')
+    path.write_bytes(b'<?xml version="1.0" encoding="ISO-8859-1"?>' + text.encode("latin-1"))
+    assert read_xmile(path).variables[0].name == "café"
+
+
 def test_the_file_name_is_the_model_name_when_the_header_has_none(tmp_path):
     path = tmp_path / "cooling.xmile"
     path.write_text(xmile(TEACUP).replace("<name>t</name>", ""), encoding="utf-8")
