@@ -1,0 +1,145 @@
+"""A scenario file as a vectorized evaluator, and its targets as batch targets.
+
+`ScenarioEvaluator` is what workers receive: only the scenario's path and a digest of the
+files it reads (scenario chain, model, targets), never compiled code. Each process loads and
+compiles the scenario once and keeps it; a worker that sees different files (another machine
+without a shared file system, say) refuses to run rather than compute something else.
+
+Outputs, per target id: the metric at the target's year ``(n,)``, and under ``"<id>:path"``
+the metric at every saved time ``(T, n)`` for fan charts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import UserInputError
+from ..plan.metrics import met, metric_series
+from ..plan.targets import Target as PlanTargetSpec
+from ..plan.targets import TargetSet, load_targets
+from ..scenario import Scenario, load_scenario
+from ..simulate import Save
+from .batch import Batch
+from .sampling import Design, Method
+
+__all__ = ["PlanTarget", "ScenarioEvaluator", "load_plan", "path_output", "plan_batch"]
+
+
+def path_output(target_id: str) -> str:
+    """The output name of a target's metric over time."""
+    return f"{target_id}:path"
+
+
+@dataclass(frozen=True)
+class PlanTarget:
+    """A plan target as a batch target: met when its metric meets the threshold."""
+
+    spec: PlanTargetSpec
+
+    @property
+    def name(self) -> str:
+        return self.spec.id
+
+    @property
+    def metric(self) -> str:
+        return self.spec.id
+
+    def met(self, outputs: Mapping[str, np.ndarray]) -> np.ndarray:
+        return met(outputs[self.spec.id], self.spec)
+
+
+def load_plan(path: str | Path) -> tuple[Scenario, TargetSet]:
+    """The scenario and its targets, checked against the model."""
+    scenario = load_scenario(path)
+    if scenario.targets_path is None:
+        raise UserInputError(
+            "the scenario's model has no targets file; set `targets` in the scenario",
+            file=str(path),
+            field="targets",
+        )
+    targets = load_targets(scenario.targets_path)
+    targets.check(scenario.model)
+    return scenario, targets
+
+
+def _digest(scenario: Scenario, targets: TargetSet) -> str:
+    files = [*scenario.files, scenario.model_path, targets.path]
+    h = hashlib.sha256()
+    for file in files:
+        if file is not None:
+            h.update(Path(file).read_bytes())
+    return h.hexdigest()[:16]
+
+
+@lru_cache(maxsize=8)
+def _cached(path: str, digest: str) -> tuple[Scenario, TargetSet]:
+    scenario, targets = load_plan(path)
+    if _digest(scenario, targets) != digest:
+        raise UserInputError(
+            "the scenario's files differ from those the run started with (changed during the "
+            "run, or a worker without the same files)",
+            file=path,
+        )
+    return scenario, targets
+
+
+@dataclass(frozen=True)
+class ScenarioEvaluator:
+    """``params -> outputs`` for a scenario file: small and picklable."""
+
+    path: str
+    digest: str
+    paths: bool = True
+
+    @classmethod
+    def of(cls, path: str | Path, *, paths: bool = True) -> ScenarioEvaluator:
+        scenario, targets = load_plan(path)
+        return cls(str(Path(path).resolve()), _digest(scenario, targets), paths)
+
+    def __call__(self, params: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        scenario, targets = _cached(self.path, self.digest)
+        n = len(next(iter(params.values()))) if params else 1
+        result = scenario.simulate(params, n=n, save=Save(variables=targets.variables))
+        out: dict[str, np.ndarray] = {}
+        for target in targets:
+            series = metric_series(result, target)
+            out[target.id] = series[result.time_index(target.time)]
+            if self.paths:
+                out[path_output(target.id)] = series
+        return out
+
+
+def plan_batch(
+    path: str | Path, *, samples: int, seed: int, method: Method | str = Method.MC
+) -> tuple[Batch, Scenario, TargetSet]:
+    """The batch of a scenario's uncertain parameters: every target judged, its metric kept
+    as a distribution and as a fan over time."""
+    scenario, targets = load_plan(path)
+    if not scenario.uncertain:
+        raise UserInputError(
+            "the scenario declares no [uncertain] parameters to sample",
+            file=str(path),
+            field="uncertain",
+        )
+    design = Design(scenario.uncertain, n=samples, seed=seed, method=method)
+    evaluate = ScenarioEvaluator(str(Path(path).resolve()), _digest(scenario, targets))
+    batch = Batch(
+        design,
+        evaluate,
+        tuple(PlanTarget(t) for t in targets),
+        trajectories=tuple(path_output(t.id) for t in targets),
+        times=tuple(float(t) for t in _probe(scenario, targets).times),
+    )
+    return batch, scenario, targets
+
+
+def _probe(scenario: Scenario, targets: TargetSet) -> Any:
+    """One run at the scenario's own values: the saved times a batch will see."""
+    return scenario.simulate(n=1, save=Save(variables=targets.variables))
