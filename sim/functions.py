@@ -86,6 +86,7 @@ FUNCTIONS: dict[str, Builtin] = {
     "exp": Builtin(_unary(np.exp), 1, 1),
     "ln": Builtin(_unary(np.log), 1, 1),
     "log10": Builtin(_unary(np.log10), 1, 1),
+    "log": Builtin(lambda c, x, base=10.0: np.log(x) / np.log(base), 1, 2),
     "sqrt": Builtin(_unary(np.sqrt), 1, 1),
     "sin": Builtin(_unary(np.sin), 1, 1),
     "cos": Builtin(_unary(np.cos), 1, 1),
@@ -119,4 +120,4 @@ TIME_NAMES: dict[str, Callable[[Clock], float]] = {
     "stoptime": lambda c: c.stop,
     "final_time": lambda c: c.stop,
 }
-CONSTANT_NAMES: dict[str, float] = {"pi": float(np.pi), "e": float(np.e)}
+CONSTANT_NAMES: dict[str, float] = {"pi": float(np.pi), "e": float(np.e), "inf": float(np.inf)}

@@ -62,7 +62,8 @@ class System:
 
 
 _STATEFUL = {"smth1": (2, 3), "smth3": (2, 3), "delay1": (2, 3), "delay3": (2, 3),
-             "delay": (2, 3), "init": (1, 1)}  # fmt: skip
+             "delay": (2, 3), "init": (1, 1), "smthn": (3, 4), "delayn": (3, 4),
+             "trend": (2, 3), "forcst": (3, 4), "previous": (1, 2)}  # fmt: skip
 
 
 def lower(model: Model) -> System:
@@ -209,6 +210,40 @@ class _Lowerer:
 
     def _delay3(self, source, delay, initial=None):
         return self._chain("delay", source, delay, initial or source, 3, material=True)
+
+    def _order(self, func: str, order: Node) -> int:
+        """The number of stages of SMTHN or DELAYN: a whole number, known before the run."""
+        if isinstance(order, Number) and order.value >= 1 and order.value == int(order.value):
+            return int(order.value)
+        raise ModelError(
+            f"{func.upper()}'s order must be a whole number of at least 1, written as a number",
+            field=self.owner,
+        )
+
+    def _smthn(self, source, delay, order, initial=None):
+        stages = self._order("smthn", order)
+        return self._chain("smth", source, delay, initial or source, stages, material=False)
+
+    def _delayn(self, source, delay, order, initial=None):
+        stages = self._order("delayn", order)
+        return self._chain("delay", source, delay, initial or source, stages, material=True)
+
+    def _trend(self, source, time, initial_trend=None):
+        """XMILE's (and Vensim's) TREND: the input's fractional growth rate against its
+        first-order average, which starts where the trend is ``initial_trend``."""
+        start = Binary("+", Number(1.0), Binary("*", initial_trend or Number(0.0), time))
+        average = self._chain("trend", source, time, Binary("/", source, start), 1, False)
+        gap = Binary("-", source, average)
+        return Call("zidz", (gap, Binary("*", time, Call("abs", (average,)))))
+
+    def _forcst(self, source, time, horizon, initial_trend=None):
+        """The input extrapolated ``horizon`` ahead at its TREND."""
+        trend = self._trend(source, time, initial_trend)
+        return Binary("*", source, Binary("+", Number(1.0), Binary("*", trend, horizon)))
+
+    def _previous(self, source, initial=None):
+        """The input's value one DT ago (``initial``, else its own initial value, at the start)."""
+        return self._delay(source, Name("dt"), initial)
 
     def _delay(self, source, delay, initial=None):
         key = self.hidden("pipeline")
