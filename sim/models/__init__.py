@@ -12,9 +12,17 @@ from ..modelfile import load_model
 __all__ = ["resolve_model", "shipped_model_names", "shipped_model_path"]
 
 
+TARGETS_SUFFIX = "_targets.toml"
+"""A model's plan targets ship beside it as ``<model>_targets.toml``; they are not models."""
+
+
 def shipped_model_names() -> list[str]:
     folder = resources.files(__name__)
-    return sorted(p.name[: -len(".toml")] for p in folder.iterdir() if p.name.endswith(".toml"))
+    return sorted(
+        p.name[: -len(".toml")]
+        for p in folder.iterdir()
+        if p.name.endswith(".toml") and not p.name.endswith(TARGETS_SUFFIX)
+    )
 
 
 def shipped_model_path(name: str) -> Path:
