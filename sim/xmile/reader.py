@@ -7,7 +7,6 @@ wrong. Display-only content (views, styles, scales, vendor elements) is ignored.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import xml.etree.ElementTree as ET
@@ -16,25 +15,14 @@ from pathlib import Path
 
 from ..errors import ModelError
 from ..expr import Call, walk
-from ..integrators import INTEGRATORS
-from ..model import (
-    Auxiliary,
-    Constant,
-    Flow,
-    GraphicalFunction,
-    Lookup,
-    Model,
-    Stock,
-    TimeSpec,
-    Variable,
-)
+from ..model import Auxiliary, Constant, Flow, Lookup, Model, Stock, TimeSpec, Variable
 from ..names import canonical
 from .dialect import parse_equation, plain_number, to_engine, to_xmile
-from .document import ISEE_NS, SDSIM_NS, child, children, local, namespace, parse_document, text_of
+from .document import SDSIM_NS, child, children, local, namespace, parse_document, text_of
+from .specs import graphical_function, number, time_spec
 
 __all__ = ["read_xmile", "reads_xmile"]
 
-_KINDS = ("continuous", "extrapolate", "discrete")
 _DECLARED_ENCODING = re.compile(rb"^(?:\xef\xbb\xbf)?<\?xml[^>]*encoding=[\"']([\w.-]+)[\"']")
 _UNSUPPORTED = {  # child element -> what it makes of its variable
     "dimensions": "arrays (dimensions)",
@@ -178,7 +166,9 @@ class _Reader:
         source = text_of(child(element, "source", SDSIM_NS)) or ""
         gf = self.one("gf", element)
         if raw.kind == "gf":
-            return Lookup(graphical=self._graphical(element, raw.where), source=source, **common)
+            return Lookup(
+                graphical=graphical_function(element, self.ns, raw.where), source=source, **common
+            )
         if raw.kind == "stock":
             return Stock(
                 initial=self._equation(raw),
@@ -188,7 +178,7 @@ class _Reader:
                 source=source,
                 **common,
             )
-        graphical = None if gf is None else self._graphical(gf, raw.where)
+        graphical = None if gf is None else graphical_function(gf, self.ns, raw.where)
         equation = self._equation(raw)
         if raw.kind == "flow":
             non_negative = self._non_negative(element, behavior["flow"])
@@ -259,41 +249,9 @@ class _Reader:
         element = child(raw.element, "range", SDSIM_NS)
         if element is None:
             return None
-        lo = _number(element.get("min"), f"{raw.where} range min")
-        hi = _number(element.get("max"), f"{raw.where} range max")
+        lo = number(element.get("min"), f"{raw.where} range min")
+        hi = number(element.get("max"), f"{raw.where} range max")
         return (lo, hi)
-
-    # -- graphical functions and time ---------------------------------------------------
-    def _graphical(self, gf: ET.Element, where: str) -> GraphicalFunction:
-        kind = (gf.get("type") or "").strip().lower()
-        if not kind:
-            kind = "discrete" if gf.get("discrete", "").strip().lower() == "true" else "continuous"
-        if kind not in _KINDS:
-            raise ModelError(
-                f"graphical function type {kind!r} is not one of {_KINDS}", field=where
-            )
-        y = self._points(gf, "ypts", where)
-        if y is None:
-            raise ModelError("graphical function without <ypts>", field=where)
-        x = self._points(gf, "xpts", where)
-        if x is None:
-            scale = self.one("xscale", gf)
-            if scale is None:
-                raise ModelError("graphical function needs <xpts> or <xscale>", field=where)
-            lo = _number(scale.get("min"), f"{where} xscale min")
-            hi = _number(scale.get("max"), f"{where} xscale max")
-            return GraphicalFunction.from_xscale(lo, hi, y, kind)
-        return GraphicalFunction(x, y, kind)
-
-    def _points(self, gf: ET.Element, tag: str, where: str) -> tuple[float, ...] | None:
-        element = self.one(tag, gf)
-        if element is None:
-            return None
-        sep = element.get("sep") or ","
-        items = [s for s in (text_of(element) or "").split(sep) if s.strip()]
-        if not items:
-            raise ModelError(f"empty <{tag}>", field=where)
-        return tuple(_number(s, f"{where} <{tag}>") for s in items)
 
     def _time(self) -> TimeSpec:
         specs = self.one("sim_specs", self.main)
@@ -301,35 +259,4 @@ class _Reader:
             specs = self.one("sim_specs", self.root)
         if specs is None:
             raise ModelError("no <sim_specs> (start, stop, dt)", field="xmile")
-        values: dict[str, float] = {}
-        for tag in ("start", "stop", "dt"):
-            element = self.one(tag, specs)
-            if element is None:
-                if tag == "dt":
-                    continue
-                raise ModelError(f"missing <{tag}>", field="sim_specs")
-            values[tag] = _number(text_of(element), f"sim_specs <{tag}>")
-            if tag == "dt" and element.get("reciprocal", "").strip().lower() == "true":
-                values[tag] = 1.0 / values[tag]
-        method = (specs.get("method") or "euler").strip().lower()
-        if method not in INTEGRATORS:
-            known = ", ".join(INTEGRATORS)
-            raise ModelError(f"integration method {method!r} is not supported ({known})",
-                             field="sim_specs method")  # fmt: skip
-        save = specs.get(f"{{{ISEE_NS}}}save_interval")
-        return TimeSpec(
-            **values,
-            method=method,
-            units=specs.get("time_units", ""),
-            save_step=None if save is None else _number(save, "sim_specs save_interval"),
-        )
-
-
-def _number(text: str | None, where: str) -> float:
-    try:
-        value = float((text or "").strip())
-    except ValueError:
-        raise ModelError(f"not a number: {text!r}", field=where) from None
-    if not math.isfinite(value):
-        raise ModelError(f"not a finite number: {text!r}", field=where)
-    return value
+        return time_spec(specs, self.ns)

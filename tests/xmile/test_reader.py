@@ -193,6 +193,8 @@ def test_unsupported_or_bad_content_is_one_clear_error(variables, extra, message
         (xmile("", specs="<sim_specs><start>0</start></sim_specs>"), r"^sim_specs: missing <stop>"),
         (xmile("", specs="<sim_specs><start>x</start><stop>1</stop></sim_specs>"),
          r"^sim_specs <start>: not a number: 'x'"),
+        (xmile("", specs='<sim_specs><start>0</start><stop>1</stop><dt reciprocal="true">0</dt>'
+                   "</sim_specs>"), r"^sim_specs <dt>: a reciprocal dt of 0 is not a time step"),
         (xmile("", specs='<sim_specs method="gear"><start>0</start><stop>1</stop></sim_specs>'),
          r"^sim_specs method: integration method 'gear' is not supported"),
         (f'<xmile xmlns="{OASIS}"><model name="a"/><model name="b"/></xmile>',
