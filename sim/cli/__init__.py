@@ -16,7 +16,7 @@ from ..errors import SimError
 
 __all__ = ["COMMANDS", "main"]
 
-COMMANDS = ("simulate", "models", "export")
+COMMANDS = ("simulate", "models", "export", "run", "run-all", "validate")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -89,7 +89,7 @@ class Target(_Strict):
 
     def threshold_text(self) -> str:
         symbol = {">=": "≥", "<=": "≤"}[self.comparator]
-        return f"{symbol} {self.threshold:g} {self.unit}"
+        return f"{symbol} {self.threshold:,g} {self.unit}"
 
 
 class ContextVariable(_Strict):

@@ -1,0 +1,110 @@
+"""``sim run SCENARIO_FILE…``: judge every plan target in each scenario, print the verdict
+tables, and write ``results/<scenario>/<run-id>/``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import UserInputError
+from ..outputs import new_run_id
+from ..plan.feasibility import assess
+from ..plan.report import format_table, summary_json
+from ..plan.runs import write_comparison, write_scenario
+from ..plan.targets import TargetSet, load_targets
+from ..scenario import Scenario, load_scenario
+
+__all__ = ["add_output_options", "register", "run_scenarios"]
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="judge every plan target in one or more scenarios and write results/",
+        description="Run each scenario file, judge every target of its plan (value, met, "
+        "margin, first year met, the lever value that would just meet it), print a table per "
+        "scenario and write results/<scenario>/<run-id>/ (manifest, trajectories.csv, "
+        "targets.csv, parameters.csv, figures). Every file is checked before anything runs.",
+    )
+    parser.add_argument("scenarios", nargs="+", metavar="SCENARIO_FILE", help="scenario files")
+    add_output_options(parser)
+    parser.set_defaults(func=run)
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--json", action="store_true", help="print the verdicts as JSON on stdout instead"
+    )
+    parser.add_argument(
+        "--out",
+        metavar="DIR",
+        type=Path,
+        default=Path("results"),
+        help="write results under DIR (default: results)",
+    )
+    parser.add_argument(
+        "--no-levers", action="store_true", help="skip the search for the required lever values"
+    )
+    parser.add_argument("--no-figures", action="store_true", help="write no figures")
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_scenarios(args.scenarios, args)
+
+
+def run_scenarios(files: Sequence[str | Path], args: argparse.Namespace) -> int:
+    """Check every file first (a bad one stops the run before anything is written), then
+    judge and write each scenario, then compare them when there are several."""
+    loaded = [_load(Path(f)) for f in files]
+    _distinct([s for s, _ in loaded])
+    verdicts = [assess(s, t, levers=not args.no_levers) for s, t in loaded]
+    run_id = new_run_id()
+    figures = not args.no_figures
+    folders = [write_scenario(v, args.out, run_id, figures=figures) for v in verdicts]
+    comparison = None
+    if len(verdicts) > 1:
+        comparison = write_comparison(verdicts, args.out, run_id, figures=figures)
+    if args.json:
+        summary = summary_json(verdicts)
+        for entry, folder in zip(summary["scenarios"], folders, strict=True):
+            entry["results"] = str(folder)
+        if comparison is not None:
+            summary["comparison"] = str(comparison)
+        json.dump(summary, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return 0
+    for verdict, folder in zip(verdicts, folders, strict=True):
+        print(format_table(verdict))
+        print(f"  Results: {folder}")
+        print()
+    if comparison is not None:
+        print(
+            "Across scenarios: " + "; ".join(f"{v.scenario.name} {v.summary()}" for v in verdicts)
+        )
+        print(f"  Comparison: {comparison}")
+    return 0
+
+
+def _load(path: Path) -> tuple[Scenario, TargetSet]:
+    scenario = load_scenario(path)
+    if scenario.targets_path is None:
+        return scenario, TargetSet(targets={})
+    targets = load_targets(scenario.targets_path)
+    targets.check(scenario.model)
+    return scenario, targets
+
+
+def _distinct(scenarios: list[Scenario]) -> None:
+    seen: dict[str, Path] = {}
+    for s in scenarios:
+        if s.name in seen:
+            raise UserInputError(
+                f"two scenarios named {s.name!r} ({seen[s.name]} and {s.path}); their results "
+                "would share a folder",
+                file=str(s.path),
+                field="name",
+            )
+        seen[s.name] = s.path

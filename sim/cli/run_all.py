@@ -1,0 +1,46 @@
+"""``sim run-all``: every shipped scenario (what ``make run`` calls)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import UserInputError
+from ..scenario import read_scenario_file
+from .run import add_output_options, run_scenarios
+
+__all__ = ["register", "shipped_scenarios"]
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "run-all",
+        help="run every scenario of scenarios/ (not those for batch runs) and write results/",
+        description="Run every scenario file of a folder, as `sim run` does, except those "
+        "that declare [uncertain] distributions (they are for `sim batch`). Prints the verdict "
+        "tables and where the results are.",
+    )
+    parser.add_argument(
+        "--scenarios",
+        metavar="DIR",
+        type=Path,
+        default=Path("scenarios"),
+        help="the folder of scenario files (default: scenarios)",
+    )
+    add_output_options(parser)
+    parser.set_defaults(func=run)
+
+
+def shipped_scenarios(folder: Path) -> list[Path]:
+    """Scenario files of ``folder`` in name order, without those meant for batch runs."""
+    if not folder.is_dir():
+        raise UserInputError("no such folder", file=str(folder))
+    files = sorted(folder.glob("*.toml"))
+    chosen = [f for f in files if not read_scenario_file(f).uncertain]
+    if not chosen:
+        raise UserInputError("no scenario files to run", file=str(folder))
+    return chosen
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_scenarios(shipped_scenarios(args.scenarios), args)

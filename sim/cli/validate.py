@@ -1,0 +1,96 @@
+"""``sim validate FILE…``: check scenario, model and targets files without running them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tomllib
+from pathlib import Path
+
+from ..compiler import compile_model
+from ..errors import SimError, UserInputError
+from ..models import resolve_model
+from ..plan.targets import load_targets
+from ..scenario import load_scenario
+
+__all__ = ["check_file", "register"]
+
+_MODEL_TABLES = {"time", "stocks", "flows", "auxiliaries", "constants", "lookups"}
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "validate",
+        help="check scenario, model and targets files without running them",
+        description="Check each file: a scenario (its extends chain, its model, every "
+        "parameter, input and distribution), a model (TOML or XMILE: equations, names, "
+        "algebraic loops) or a targets file (every metric and lever against its model). "
+        "Prints one line per file; exit status 2 if any file is bad.",
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE", help="files to check")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    bad = 0
+    for name in args.files:
+        try:
+            print(f"ok  {name}: {check_file(Path(name))}")
+        except SimError as exc:
+            bad += 1
+            print(f"sim validate: error: {exc}", file=sys.stderr)
+    return 2 if bad else 0
+
+
+def check_file(path: Path) -> str:
+    """Check one file; returns a one-line description, raises `SimError` when it is bad."""
+    if path.suffix.lower() in {".xmile", ".xml", ".stmx"}:
+        return _model(path)
+    data = _toml(path)
+    if isinstance(data.get("targets"), dict):
+        return _targets(path)
+    if _MODEL_TABLES & data.keys() or isinstance(data.get("model"), dict):
+        return _model(path)
+    return _scenario(path)
+
+
+def _toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UserInputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserInputError(f"not valid TOML: {exc}", file=str(path)) from None
+
+
+def _model(path: Path) -> str:
+    model = resolve_model(str(path))
+    compile_model(model)
+    counts = f"{len(model.stocks)} stocks, {len(model.constants)} constants"
+    targets = path.with_name(f"{path.stem}_targets.toml")
+    if targets.is_file():
+        load_targets(targets).check(model)
+        counts += f"; targets {targets.name} checked"
+    return f"model {model.name!r} ({counts})"
+
+
+def _targets(path: Path) -> str:
+    targets = load_targets(path)
+    model_file = path.with_name(path.name.removesuffix("_targets.toml") + ".toml")
+    if not model_file.is_file():
+        return f"{len(targets)} targets (no model {model_file.name} beside it to check against)"
+    targets.check(resolve_model(str(model_file)))
+    return f"{len(targets)} targets, checked against {model_file.name}"
+
+
+def _scenario(path: Path) -> str:
+    s = load_scenario(path)
+    text = (
+        f"scenario {s.name!r}: model {s.model.name!r}, {s.method} dt {s.dt:g}, "
+        f"{len(s.parameters)} parameters, {len(s.inputs)} inputs, {len(s.uncertain)} uncertain"
+    )
+    if s.targets_path is not None:
+        targets = load_targets(s.targets_path)
+        targets.check(s.model)
+        text += f", {len(targets)} targets"
+    return text

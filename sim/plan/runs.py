@@ -1,0 +1,204 @@
+"""Write what a feasibility run found into a results folder: the verdicts, the trajectories,
+the parameters used, the figures and a manifest of the inputs."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..model import Auxiliary, Flow, Stock
+from ..outputs import RunFolder, manifest
+from .feasibility import ScenarioVerdict
+from .figures import comparison_figure, sector_figures, verdict_figure
+
+__all__ = ["TARGET_COLUMNS", "trajectory_rows", "write_comparison", "write_scenario"]
+
+TARGET_COLUMNS = (
+    "scenario",
+    "id",
+    "title",
+    "sector",
+    "comparator",
+    "threshold",
+    "unit",
+    "value",
+    "met",
+    "margin",
+    "margin_relative",
+    "first_year_met",
+    "lever",
+    "lever_status",
+    "required_lever",
+    "lever_side",
+    "quote",
+)
+
+
+def write_scenario(
+    verdict: ScenarioVerdict,
+    root: Path,
+    run_id: str,
+    *,
+    argv: Sequence[str] | None = None,
+    figures: bool = True,
+) -> Path:
+    """``root/<scenario>/<run_id>/``: manifest.json, targets.csv, trajectories.csv,
+    parameters.csv and the figures; renamed into place only when all is written."""
+    s = verdict.scenario
+    with RunFolder(root, s.name, run_id) as folder:
+        folder.write_csv("targets.csv", TARGET_COLUMNS, _target_rows([verdict]))
+        folder.write_csv(
+            "trajectories.csv",
+            ("scenario", "variable", "year", "time", "value", "unit"),
+            trajectory_rows(verdict),
+        )
+        folder.write_csv(
+            "parameters.csv",
+            ("name", "value", "units", "set_by", "source", "range"),
+            _parameter_rows(verdict),
+        )
+        written = ["targets.csv", "trajectories.csv", "parameters.csv"]
+        if figures:
+            target = folder.file("figures")
+            target.mkdir(exist_ok=True)
+            paths = sector_figures(verdict, target)
+            paths.append(verdict_figure(verdict, target / "verdict.png"))
+            written += [f"figures/{p.name}" for p in paths]
+        folder.write_json(
+            "manifest.json",
+            manifest(
+                run_id=run_id,
+                inputs=_inputs([verdict]),
+                argv=argv,
+                extra={
+                    "scenario": s.name,
+                    "method": s.method,
+                    "dt": s.dt,
+                    "verdict": verdict.summary(),
+                    "files": written,
+                },
+            ),
+        )
+    return folder.final
+
+
+def write_comparison(
+    verdicts: Sequence[ScenarioVerdict],
+    root: Path,
+    run_id: str,
+    *,
+    argv: Sequence[str] | None = None,
+    figures: bool = True,
+) -> Path:
+    """``root/comparison/<run_id>/``: every scenario's verdicts in one table, and the figure
+    comparing scenarios on the headline targets."""
+    with RunFolder(root, "comparison", run_id) as folder:
+        folder.write_csv("targets.csv", TARGET_COLUMNS, _target_rows(verdicts))
+        written = ["targets.csv"]
+        if figures and any(t.headline for t in verdicts[0].targets):
+            target = folder.file("figures")
+            target.mkdir(exist_ok=True)
+            comparison_figure(verdicts, target / "headline_targets.png")
+            written.append("figures/headline_targets.png")
+        folder.write_json(
+            "manifest.json",
+            manifest(
+                run_id=run_id,
+                inputs=_inputs(verdicts),
+                argv=argv,
+                extra={
+                    "scenarios": [v.scenario.name for v in verdicts],
+                    "verdicts": {v.scenario.name: v.summary() for v in verdicts},
+                    "files": written,
+                },
+            ),
+        )
+    return folder.final
+
+
+def trajectory_rows(verdict: ScenarioVerdict):
+    """Tidy rows (scenario, variable, year, time, value, unit) of every stock, flow and
+    auxiliary. ``year`` is the plan year: a rate (units per year) at time t is the rate of
+    the year t falls in; a level at time t belongs to the year whose end t is (or is in)."""
+    result, name = verdict.result, verdict.scenario.name
+    model = verdict.scenario.model
+    wanted = [v.name for v in model.variables if isinstance(v, Stock | Flow | Auxiliary)]
+    times = result.times
+    for variable in wanted:
+        units = result.units.get(variable, "")
+        rate = units.replace(" ", "").endswith(("/yr", "/year"))
+        values = result[variable][:, 0]
+        for t, value in zip(times, values, strict=True):
+            year = math.floor(t + 1e-9) if rate else math.ceil(t - 1e-9) - 1
+            yield (name, variable, year, _num(t), _num(value), units)
+
+
+def _target_rows(verdicts: Sequence[ScenarioVerdict]):
+    for verdict in verdicts:
+        for v in verdict.verdicts:
+            t, lever = v.target, v.lever
+            yield (
+                verdict.scenario.name,
+                t.id,
+                t.title,
+                t.sector,
+                t.comparator,
+                _num(t.threshold),
+                t.unit,
+                _num(v.value),
+                v.met,
+                _num(v.margin),
+                _num(v.margin_relative),
+                "" if v.first_year_met is None else v.first_year_met,
+                "" if lever is None else lever.name,
+                "" if lever is None else lever.status,
+                "" if lever is None or lever.value is None else _num(lever.value),
+                "" if lever is None or lever.side is None else lever.side,
+                t.quote,
+            )
+
+
+def _parameter_rows(verdict: ScenarioVerdict):
+    s = verdict.scenario
+    for c in s.model.constants:
+        if c.name in s.parameters:
+            value, set_by = s.parameters[c.name], str(s.origin[c.name])
+        else:
+            value, set_by = c.value, "model"
+        span = "" if c.range is None else f"{c.range[0]:g} to {c.range[1]:g}"
+        yield (c.name, _num(value), c.units, set_by, c.source, span)
+    for name, spec in s.inputs.items():
+        what = spec.equation or f"times {spec.times}, values {spec.values} ({spec.kind})"
+        yield (
+            name,
+            "",
+            s.model[name].units,
+            str(s.origin[name]),
+            f"time-varying input: {what}",
+            "",
+        )
+
+
+def _inputs(verdicts: Sequence[ScenarioVerdict]) -> list[tuple[str, Path]]:
+    seen: dict[Path, str] = {}
+    for verdict in verdicts:
+        s = verdict.scenario
+        for i, file in enumerate(s.files):
+            seen.setdefault(file, "scenario" if i == 0 else "extends")
+        if s.model_path is not None:
+            seen.setdefault(s.model_path, "model")
+        if verdict.targets.path is not None:
+            seen.setdefault(verdict.targets.path, "targets")
+        data = verdict.targets.data_path
+        if data is not None and data.is_file():
+            seen.setdefault(data, "data")
+    return [(role, path) for path, role in seen.items()]
+
+
+def _num(x: float | None) -> str:
+    if x is None or not np.isfinite(x):
+        return ""
+    return repr(float(x))
