@@ -136,7 +136,10 @@ class _Printer:
             return _identifier(self.names[key])
         if key == "e":
             return "EXP(1)"
-        return _TIME_NAMES.get(key) or _identifier(key)
+        spelled = _TIME_NAMES.get(key)
+        if spelled in CONTROLS and spelled.lower() in self.names:  # a variable has its name
+            return CONTROLS[spelled][1]
+        return spelled or _identifier(key)
 
     def operand(self, node: Node) -> str:
         text = self.print(node)
@@ -159,7 +162,7 @@ def controls_used(text: str, where: str, names: Mapping[str, str]) -> set[str]:
         key = node.name if isinstance(node, Name) else getattr(node, "func", None)
         if key not in names and not getattr(node, "args", ()):
             used.add(_TIME_NAMES.get(key or ""))
-    return used & CONTROLS.keys()
+    return {c for c in used & CONTROLS.keys() if c.lower() not in names}
 
 
 def _round(x: Node) -> Node:

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from .. import __version__
 from ..expr import Number
 from ..model import Auxiliary, Constant, Flow, GraphicalFunction, Lookup, Model, Stock, Variable
 from .dialect import CONTROLS, controls_used, parse_equation, plain_number, quote_name, to_xmile
@@ -43,8 +44,6 @@ def write_xmile(model: Model, path: str | os.PathLike) -> None:
 
 def writes_xmile(model: Model) -> str:
     """``model`` as XMILE text."""
-    from .. import __version__
-
     spellings = {v.key: v.name for v in model.variables}
     out = _Lines()
     out.add(0, '<?xml version="1.0" encoding="utf-8"?>')

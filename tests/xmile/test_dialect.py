@@ -62,6 +62,9 @@ def test_variables_keep_their_spelling_and_shadow_builtins():
     assert to_xmile(parse("room_temperature + e"), names) == "Room_Temperature + E"
     assert to_xmile(parse("effect(2)"), names) == "Effect_of_X(2)"
     assert to_xmile(parse("a.b"), {"a.b": "a.b"}) == '"a.b"'
+    step = {"time_step": "TIME STEP"}  # a model's own variable called TIME STEP is not DT
+    assert to_xmile(parse("dt + time_step"), step) == "DT + TIME_STEP"
+    assert controls_used("dt + time_step", "v", step) == set()
 
 
 def test_control_names_used_outside_the_models_own_variables():
