@@ -72,9 +72,12 @@ class Binning:
     lo: np.ndarray
     hi: np.ndarray
     bins: int = BINS
+    sums: bool = True  # keep exact sums (for means); trajectories need only quantiles
 
     @classmethod
-    def from_pilot(cls, values: np.ndarray, bins: int = BINS, widen: float = 0.5) -> Binning:
+    def from_pilot(
+        cls, values: np.ndarray, bins: int = BINS, widen: float = 0.5, sums: bool = True
+    ) -> Binning:
         """Bins spanning the pilot's range per row, widened by ``widen`` of it on each side."""
         values = np.atleast_2d(np.asarray(values, dtype=float))
         finite = np.isfinite(values)
@@ -84,7 +87,7 @@ class Binning:
         hi = np.where(np.isfinite(hi), hi, 0.0)
         span = hi - lo
         span = np.where(span > 0, span, np.maximum(np.abs(lo), 1.0) * 1e-3)
-        return cls(lo - widen * span, hi + widen * span, bins)
+        return cls(lo - widen * span, hi + widen * span, bins, sums)
 
     def empty(self) -> Histogram:
         k = len(self.lo)
@@ -102,24 +105,31 @@ class Binning:
         values = np.asarray(values, dtype=float).reshape(len(self.lo), -1)
         k = len(values)
         finite = np.isfinite(values)
-        width = (self.hi - self.lo) / self.bins
-        with np.errstate(invalid="ignore"):
-            index = np.floor((values - self.lo[:, None]) / width[:, None])
-        index = np.clip(np.nan_to_num(index, nan=-1.0), -1, self.bins).astype(np.int64) + 1
-        index = np.where(finite, index + (self.bins + 2) * np.arange(k)[:, None], -1)[finite]
+        clean = values if finite.all() else np.where(finite, values, 0.0)
+        scale = self.bins / (self.hi - self.lo)
+        # position + 1, clipped to [0, bins + 1]: truncation then floors, and below-range
+        # values land in bin 0, above-range ones in bin bins + 1
+        with np.errstate(over="ignore"):
+            position = (clean - self.lo[:, None]) * scale[:, None] + 1.0
+        np.clip(position, 0.0, self.bins + 1.0, out=position)
+        index = position.astype(np.int64)
+        index += (self.bins + 2) * np.arange(k)[:, None]
+        index, kept = (
+            (index.ravel(), clean.ravel()) if finite.all() else (index[finite], clean[finite])
+        )
         size = k * (self.bins + 2)
         counts = np.bincount(index, minlength=size)
         low, high = np.full(size, np.inf), np.full(size, -np.inf)
-        np.minimum.at(low, index, values[finite])
-        np.maximum.at(high, index, values[finite])
+        np.minimum.at(low, index, kept)
+        np.maximum.at(high, index, kept)
         shape = (k, self.bins + 2)
         return Histogram(
             self,
-            counts.reshape(shape).astype(np.int64),
-            (~finite).sum(axis=1).astype(np.int64),
+            counts.reshape(shape),
+            (~finite).sum(axis=1),
             low.reshape(shape),
             high.reshape(shape),
-            _exact_sums(np.where(finite, values, 0.0)),
+            _exact_sums(clean) if self.sums else [0] * k,
         )
 
 
@@ -179,7 +189,10 @@ class Histogram:
         )
 
     def mean(self) -> np.ndarray:
-        """The exact mean of the finite values per row (correctly rounded)."""
+        """The exact mean of the finite values per row (correctly rounded); NaN when the
+        binning keeps no sums."""
+        if not self.binning.sums:
+            return np.full(len(self.counts), np.nan)
         unit = 53 + _EXP_OFFSET
         pairs = zip(self.sums, self.count, strict=True)
         return np.array([s / (int(c) << unit) if c else math.nan for s, c in pairs])
@@ -217,7 +230,9 @@ class Histogram:
 
 def _same_bins(a: Binning, b: Binning) -> bool:
     return a is b or (
-        a.bins == b.bins and np.array_equal(a.lo, b.lo) and np.array_equal(a.hi, b.hi)
+        (a.bins, a.sums) == (b.bins, b.sums)
+        and np.array_equal(a.lo, b.lo)
+        and np.array_equal(a.hi, b.hi)
     )
 
 

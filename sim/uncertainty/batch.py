@@ -233,5 +233,7 @@ def _summarizer(batch: Batch, bins: int) -> Summarizer:
     return Summarizer(
         targets=tuple(t.name for t in batch.targets),
         metrics={k: Binning.from_pilot(outputs[k], bins) for k in batch.kept_metrics},
-        trajectories={k: Binning.from_pilot(outputs[k], bins // 4) for k in batch.trajectories},
+        trajectories={
+            k: Binning.from_pilot(outputs[k], bins // 4, sums=False) for k in batch.trajectories
+        },
     )

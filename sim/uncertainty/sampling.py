@@ -99,7 +99,13 @@ class Design:
         return len(self.dists)
 
     def unit(self, start: int, stop: int) -> np.ndarray:
-        """Rows ``[start, stop)`` of the design in the unit hypercube, shape ``(rows, d)``."""
+        """Rows ``[start, stop)`` of the design in the unit hypercube, shape ``(rows, d)``
+        (a transposed view of `columns`)."""
+        return self.columns(start, stop).T
+
+    def columns(self, start: int, stop: int) -> np.ndarray:
+        """Rows ``[start, stop)`` stored by column, shape ``(d, rows)``: each parameter's
+        values are contiguous, which is what the ppf of each distribution wants."""
         if not 0 <= start <= stop <= self.n:
             raise ValueError(f"rows [{start}, {stop}) outside the design of {self.n}")
         if self.method is Method.MC:
@@ -110,8 +116,8 @@ class Design:
 
     def sample(self, start: int = 0, stop: int | None = None) -> dict[str, np.ndarray]:
         """Rows ``[start, stop)`` as parameter values: ``{name: array (rows,)}``."""
-        u = self.unit(start, self.n if stop is None else stop)
-        return {name: dist.ppf(u[:, j]) for j, (name, dist) in enumerate(self.dists.items())}
+        u = self.columns(start, self.n if stop is None else stop)
+        return {name: dist.ppf(u[j]) for j, (name, dist) in enumerate(self.dists.items())}
 
 
 def _method(value: Method | str) -> Method:
@@ -128,24 +134,25 @@ def _generator(seed: int, *key: int) -> np.random.Generator:
 
 
 def _blocks(seed: int, stream: int, d: int, start: int, stop: int) -> np.ndarray:
-    """Rows ``[start, stop)`` of an endless matrix of uniforms built from fixed-size blocks."""
-    out = np.empty((stop - start, d))
+    """Columns ``(d, rows)`` of rows ``[start, stop)`` of an endless matrix of uniforms built
+    from fixed-size blocks."""
+    out = np.empty((d, stop - start))
     for k in range(start // BLOCK, -(-stop // BLOCK)):
         lo, hi = max(start, k * BLOCK), min(stop, (k + 1) * BLOCK)
         block = _generator(seed, stream, k).random((d, BLOCK))
-        out[lo - start : hi - start] = block[:, lo - k * BLOCK : hi - k * BLOCK].T
+        out[:, lo - start : hi - start] = block[:, lo - k * BLOCK : hi - k * BLOCK]
     return out
 
 
 def _lhs(seed: int, n: int, d: int, start: int, stop: int) -> np.ndarray:
     rows = np.arange(start, stop, dtype=np.uint64)
     jitter = _blocks(seed, _LHS_JITTER_STREAM, d, start, stop)
-    strata = np.empty((stop - start, d))
+    strata = np.empty((d, stop - start))
     for j in range(d):
         keys = np.random.SeedSequence(seed, spawn_key=(_LHS_KEY_STREAM, j)).generate_state(
             _ROUNDS, dtype=np.uint64
         )
-        strata[:, j] = random_permutation(rows, n, keys)
+        strata[j] = random_permutation(rows, n, keys)
     return (strata + jitter) / n
 
 
@@ -156,7 +163,7 @@ def _sobol(seed: int, d: int, start: int, stop: int) -> np.ndarray:
     with warnings.catch_warnings():
         # A chunk need not be a power of 2; the whole design is (checked by `Design`).
         warnings.filterwarnings("ignore", message="The balance properties", category=UserWarning)
-        return engine.random(stop - start)
+        return np.ascontiguousarray(engine.random(stop - start).T)
 
 
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
