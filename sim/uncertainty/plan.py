@@ -5,8 +5,9 @@ files it reads (scenario chain, model, targets), never compiled code. Each proce
 compiles the scenario once and keeps it; a worker that sees different files (another machine
 without a shared file system, say) refuses to run rather than compute something else.
 
-Outputs, per target id: the metric at the target's year ``(n,)``, and under ``"<id>:path"``
-the metric at every saved time ``(T, n)`` for fan charts.
+Outputs, per target id: the metric at the target's year ``(n,)``; with ``paths``, under
+``"<id>:path"`` the metric at every saved time ``(T, n)`` for fan charts; with ``flags``, under
+``"met:<id>"`` whether it is met (0 or 1), the outcome that sensitivity analysis explains.
 """
 
 from __future__ import annotations
@@ -29,12 +30,24 @@ from ..simulate import Save
 from .batch import Batch
 from .sampling import Design, Method
 
-__all__ = ["PlanTarget", "ScenarioEvaluator", "load_plan", "path_output", "plan_batch"]
+__all__ = [
+    "PlanTarget",
+    "ScenarioEvaluator",
+    "load_plan",
+    "met_output",
+    "path_output",
+    "plan_batch",
+]
 
 
 def path_output(target_id: str) -> str:
     """The output name of a target's metric over time."""
     return f"{target_id}:path"
+
+
+def met_output(target_id: str) -> str:
+    """The output name of a target's met (1) or missed (0) outcome."""
+    return f"met:{target_id}"
 
 
 @dataclass(frozen=True)
@@ -97,11 +110,12 @@ class ScenarioEvaluator:
     path: str
     digest: str
     paths: bool = True
+    flags: bool = False
 
     @classmethod
-    def of(cls, path: str | Path, *, paths: bool = True) -> ScenarioEvaluator:
+    def of(cls, path: str | Path, *, paths: bool = True, flags: bool = False) -> ScenarioEvaluator:
         scenario, targets = load_plan(path)
-        return cls(str(Path(path).resolve()), _digest(scenario, targets), paths)
+        return cls(str(Path(path).resolve()), _digest(scenario, targets), paths, flags)
 
     def __call__(self, params: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         scenario, targets = _cached(self.path, self.digest)
@@ -113,6 +127,8 @@ class ScenarioEvaluator:
             out[target.id] = series[result.time_index(target.time)]
             if self.paths:
                 out[path_output(target.id)] = series
+            if self.flags:
+                out[met_output(target.id)] = met(out[target.id], target).astype(float)
         return out
 
 
