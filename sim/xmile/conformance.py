@@ -116,7 +116,8 @@ def _is_xmile(path: Path) -> bool:
 
 
 def read_expected(path: Path) -> Expected:
-    """A canonical output; bare-CR line ends and blank cells (Vensim's "not saved") are fine."""
+    """A canonical output; bare-CR line ends, blank cells (Vensim's "not saved") and Vensim's
+    transposed layout (times across, one row per variable) are fine."""
     delimiter = "\t" if path.suffix == ".tab" else ","
     data = path.read_bytes()
     try:
@@ -125,6 +126,9 @@ def read_expected(path: Path) -> Expected:
         text = data.decode("latin-1")  # Vensim on Windows writes its outputs in a code page
     lines = io.StringIO(text, newline=None)
     rows = [row for row in csv.reader(lines, delimiter=delimiter) if any(c.strip() for c in row)]
+    if len(rows[0]) > 1 and all(_is_number(c) for c in rows[0][1:] if c.strip()):
+        width = max(map(len, rows))  # Vensim's "time across" layout: one row per variable
+        rows = [list(col) for col in zip(*(r + [""] * (width - len(r)) for r in rows), strict=True)]
     header, body = [h.strip() for h in rows[0]], rows[1:]
     table = np.full((len(body), len(header)), np.nan)
     for i, row in enumerate(body):
@@ -132,6 +136,14 @@ def read_expected(path: Path) -> Expected:
             if cell.strip():
                 table[i, j] = _cell(cell, i + 2, header[j])
     return Expected(table[:, 0], {name: table[:, j] for j, name in enumerate(header) if j})
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _cell(text: str, line: int, column: str) -> float:

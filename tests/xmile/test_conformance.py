@@ -67,6 +67,14 @@ def test_canonical_outputs_with_bare_cr_and_blank_cells(tmp_path):
     assert list(expected.values) == ["temp", "loss", "room", "TIME STEP"]
 
 
+def test_transposed_outputs_with_times_across(tmp_path):
+    text = "Time\t0\t0.5\t1\rtemp\t180\t174.5\t169.275\rroom\t70\r"
+    expected = read_expected(_folder(tmp_path, text) / "teacup" / "output.tab")
+    np.testing.assert_array_equal(expected.times, [0, 0.5, 1])
+    np.testing.assert_array_equal(expected.values["room"], [70, np.nan, np.nan])
+    assert run_case(discover(tmp_path / "suite")[0]).passed
+
+
 def test_a_matching_case_passes_and_control_columns_are_checked(tmp_path):
     (case,) = discover(_folder(tmp_path, RIGHT))
     assert case.name == "teacup"
