@@ -72,11 +72,11 @@ class Binning:
     lo: np.ndarray
     hi: np.ndarray
     bins: int = BINS
-    sums: bool = True  # keep exact sums (for means); trajectories need only quantiles
+    exact: bool = True  # keep exact sums and the counts at each bin's extremes (see `Histogram`)
 
     @classmethod
     def from_pilot(
-        cls, values: np.ndarray, bins: int = BINS, widen: float = 0.5, sums: bool = True
+        cls, values: np.ndarray, bins: int = BINS, widen: float = 0.5, exact: bool = True
     ) -> Binning:
         """Bins spanning the pilot's range per row, widened by ``widen`` of it on each side."""
         values = np.atleast_2d(np.asarray(values, dtype=float))
@@ -87,17 +87,21 @@ class Binning:
         hi = np.where(np.isfinite(hi), hi, 0.0)
         span = hi - lo
         span = np.where(span > 0, span, np.maximum(np.abs(lo), 1.0) * 1e-3)
-        return cls(lo - widen * span, hi + widen * span, bins, sums)
+        return cls(lo - widen * span, hi + widen * span, bins, exact)
 
     def empty(self) -> Histogram:
         k = len(self.lo)
+        shape = (k, self.bins + 2)
+        zeros = np.zeros(shape, dtype=np.int64)
         return Histogram(
             self,
-            np.zeros((k, self.bins + 2), dtype=np.int64),
+            zeros,
             np.zeros(k, dtype=np.int64),
-            np.full((k, self.bins + 2), np.inf),
-            np.full((k, self.bins + 2), -np.inf),
+            np.full(shape, np.inf),
+            np.full(shape, -np.inf),
             [0] * k,
+            zeros,
+            zeros,
         )
 
     def histogram(self, values: np.ndarray) -> Histogram:
@@ -123,13 +127,19 @@ class Binning:
         np.minimum.at(low, index, kept)
         np.maximum.at(high, index, kept)
         shape = (k, self.bins + 2)
+        at_low = at_high = np.zeros(shape, dtype=np.int64)
+        if self.exact:
+            at_low = np.bincount(index[kept == low[index]], minlength=size).reshape(shape)
+            at_high = np.bincount(index[kept == high[index]], minlength=size).reshape(shape)
         return Histogram(
             self,
             counts.reshape(shape),
             (~finite).sum(axis=1),
             low.reshape(shape),
             high.reshape(shape),
-            _exact_sums(clean) if self.sums else [0] * k,
+            _exact_sums(clean) if self.exact else [0] * k,
+            at_low,
+            at_high,
         )
 
 
@@ -154,7 +164,9 @@ def _exact_sums(values: np.ndarray) -> list[int]:
 @dataclass(frozen=True)
 class Histogram:
     """Per row: counts per bin (an underflow bin first, an overflow bin last), the smallest
-    and largest value seen in each bin, the non-finite count and the exact sum."""
+    and largest value seen in each bin, the non-finite count, and (when the binning is
+    ``exact``) the exact sum and how many values equal each bin's smallest and largest value,
+    which makes quantiles exact at point masses (a milestone's 0 or 1, a capped 100 %)."""
 
     binning: Binning
     counts: np.ndarray
@@ -162,6 +174,8 @@ class Histogram:
     low: np.ndarray
     high: np.ndarray
     sums: list[int]
+    at_low: np.ndarray
+    at_high: np.ndarray
 
     @property
     def count(self) -> np.ndarray:
@@ -179,19 +193,24 @@ class Histogram:
     def merge(self, other: Histogram) -> Histogram:
         if not _same_bins(self.binning, other.binning):
             raise ValueError("histograms with different bins cannot be merged")
+        low = np.minimum(self.low, other.low)
+        high = np.maximum(self.high, other.high)
         return Histogram(
             self.binning,
             self.counts + other.counts,
             self.nonfinite + other.nonfinite,
-            np.minimum(self.low, other.low),
-            np.maximum(self.high, other.high),
+            low,
+            high,
             [a + b for a, b in zip(self.sums, other.sums, strict=True)],
+            np.where(self.low == low, self.at_low, 0) + np.where(other.low == low, other.at_low, 0),
+            np.where(self.high == high, self.at_high, 0)
+            + np.where(other.high == high, other.at_high, 0),
         )
 
     def mean(self) -> np.ndarray:
         """The exact mean of the finite values per row (correctly rounded); NaN when the
         binning keeps no sums."""
-        if not self.binning.sums:
+        if not self.binning.exact:
             return np.full(len(self.counts), np.nan)
         unit = 53 + _EXP_OFFSET
         pairs = zip(self.sums, self.count, strict=True)
@@ -201,9 +220,10 @@ class Histogram:
         """Quantiles ``q`` of the finite values per row, shape ``(k, len(q))``.
 
         As numpy's default (linear) method: the order statistics at ``q (count - 1)`` and the
-        next, interpolated. An order statistic is placed within its bin by its rank, between
-        the bin's smallest and largest value: exact at the extremes, for bins of one or two
-        values and for point masses (a bin whose values are all equal).
+        next, interpolated. An order statistic is placed within its bin by its rank: the first
+        ranks at the bin's smallest value (as many as equal it), the last at its largest, the
+        others spread evenly between. Exact at the extremes, for bins of one or two values and
+        at point masses.
         """
         q = np.atleast_1d(np.asarray(q, dtype=float))
         out = np.full((len(self.counts), len(q)), np.nan)
@@ -222,15 +242,22 @@ class Histogram:
         counts = self.counts[row]
         cum = np.cumsum(counts)
         b = np.searchsorted(cum, j, side="right")
-        local = j - (cum[b] - counts[b])
+        c = counts[b]
+        rank = j - (cum[b] - c)
+        if self.binning.exact:
+            first, last = self.at_low[row, b], self.at_high[row, b]
+        else:  # only the extremes themselves are known
+            first = last = np.minimum(c, 1)
         lo, hi = self.low[row, b], self.high[row, b]
-        frac = np.where(counts[b] > 1, local / np.maximum(counts[b] - 1, 1), 0.0)
-        return lo + frac * (hi - lo)
+        inner = np.maximum(c - first - last + 1, 1)
+        frac = np.clip((rank - first + 1) / inner, 0.0, 1.0)
+        frac = np.where(rank < first, 0.0, np.where(rank >= c - last, 1.0, frac))
+        return np.where(lo == hi, lo, lo + frac * (hi - lo))
 
 
 def _same_bins(a: Binning, b: Binning) -> bool:
     return a is b or (
-        (a.bins, a.sums) == (b.bins, b.sums)
+        (a.bins, a.exact) == (b.bins, b.exact)
         and np.array_equal(a.lo, b.lo)
         and np.array_equal(a.hi, b.hi)
     )

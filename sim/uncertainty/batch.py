@@ -234,6 +234,6 @@ def _summarizer(batch: Batch, bins: int) -> Summarizer:
         targets=tuple(t.name for t in batch.targets),
         metrics={k: Binning.from_pilot(outputs[k], bins) for k in batch.kept_metrics},
         trajectories={
-            k: Binning.from_pilot(outputs[k], bins // 4, sums=False) for k in batch.trajectories
+            k: Binning.from_pilot(outputs[k], bins // 4, exact=False) for k in batch.trajectories
         },
     )

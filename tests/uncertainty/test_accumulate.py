@@ -54,6 +54,8 @@ def _same(a: Summary, b: Summary) -> None:
             np.testing.assert_array_equal(h.minimum, other.minimum)
             np.testing.assert_array_equal(h.maximum, other.maximum)
             assert h.sums == other.sums
+            np.testing.assert_array_equal(h.at_low, other.at_low)
+            np.testing.assert_array_equal(h.at_high, other.at_high)
             np.testing.assert_array_equal(
                 h.quantiles([0.05, 0.5, 0.95]), other.quantiles([0.05, 0.5, 0.95])
             )
@@ -168,3 +170,17 @@ def test_sparse_bins_reproduce_numpy_quantiles(values: list[float], q: float) ->
     h = Binning.from_pilot(x, bins=1 << 20).histogram(x)
     if h.counts.max() <= 2:
         assert h.quantiles([q])[0, 0] == pytest.approx(np.quantile(x, q), rel=1e-9, abs=1e-6)
+
+
+def test_point_masses_beside_other_values_in_the_same_bin() -> None:
+    rng = np.random.default_rng(5)
+    zeros = np.zeros(770)
+    small = rng.uniform(0.0, 0.01, 30)  # shares the bin of 0
+    large = rng.uniform(1.0, 1000.0, 200)
+    capped = np.full(500, 100.0)
+    x = np.concatenate([zeros, small, large])
+    h = Binning.from_pilot(x).histogram(x)
+    assert h.quantiles([0.5, 0.7])[0].tolist() == [0.0, 0.0]
+    y = np.concatenate([capped, rng.uniform(99.99, 100.0, 100), rng.uniform(0, 99, 400)])
+    g = Binning.from_pilot(y).histogram(y[:700]).merge(Binning.from_pilot(y).histogram(y[700:]))
+    assert g.quantiles([0.6, 0.9])[0].tolist() == [100.0, 100.0]
