@@ -1,8 +1,9 @@
 """Read an XMILE 1.0 file into a `Model`.
 
-What a `Model` cannot hold (arrays, modules, macros, conveyors, queues, ovens) is refused with
-one `ModelError` that names the element and the variable, so that no model runs silently
-wrong. Display-only content (views, styles, scales, vendor elements) is ignored.
+What a `Model` cannot hold (arrays, modules, macros with stocks, conveyors, queues, ovens) is
+refused with one `ModelError` that names the element and the variable, so that no model runs
+silently wrong; expression macros are inlined where they are called (see `macros`).
+Display-only content (views, styles, scales, vendor elements) is ignored.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ModelError
-from ..expr import Call, walk
+from ..expr import Call, unparse, walk
 from ..model import Auxiliary, Constant, Flow, Lookup, Model, Stock, TimeSpec, Variable
 from ..names import canonical
 from .dialect import parse_equation, plain_number, to_engine, to_xmile
 from .document import SDSIM_NS, child, children, local, namespace, parse_document, text_of
+from .macros import expand, read_macros
 from .specs import graphical_function, number, time_spec
 
 __all__ = ["read_xmile", "reads_xmile"]
@@ -86,7 +88,7 @@ class _Reader:
         self.main = self._main_model()
         self.raws = self._variables()
         self.spellings = {canonical(r.name): r.name for r in self.raws}
-        self.macros = {canonical(m.get("name", "")) for m in self.all("macro", root)}
+        self.macros = read_macros(root, self.ns)
 
     def all(self, name: str, element: ET.Element) -> list[ET.Element]:
         return children(element, name, self.ns)
@@ -201,7 +203,9 @@ class _Reader:
         if original is not None and self._printed(original, raw.where) == text.strip():
             return original
         equation = to_engine(text, raw.where)
-        self._refuse_macros(equation, raw.where)
+        tree = parse_equation(equation, raw.where)
+        if any(isinstance(n, Call) and n.func in self.macros for n in walk(tree)):
+            return unparse(expand(tree, self.macros, raw.where))
         return equation
 
     def _printed(self, original: str, where: str) -> str | None:
@@ -209,11 +213,6 @@ class _Reader:
             return to_xmile(parse_equation(original, where), self.spellings)
         except ModelError:
             return None
-
-    def _refuse_macros(self, equation: str, where: str) -> None:
-        for node in walk(parse_equation(equation, where)):
-            if isinstance(node, Call) and node.func in self.macros:
-                raise ModelError(f"macros are not supported (calls {node.func!r})", field=where)
 
     def _flow_names(self, raw: _Raw, role: str) -> tuple[str, ...]:
         names = []

@@ -121,6 +121,26 @@ def test_named_graphical_function_and_lookup_calls():
     assert model["c"].graphical == model["table"].graphical
 
 
+def test_expression_macros_are_inlined_with_defaults_own_auxiliaries_and_nesting():
+    macros = (
+        '<macro name="twice"><parm>x</parm><eqn>2 * x</eqn></macro>'
+        '<macro name="Scaled Sum"><parm>a</parm><parm default="10">scale</parm>'
+        '<eqn>Scaled_Sum</eqn><variables><aux name="Scaled Sum"><eqn>total * scale</eqn></aux>'
+        '<aux name="total"><eqn>twice(a) + 1</eqn></aux></variables></macro>'
+    )
+    model = reads_xmile(
+        xmile(
+            '<aux name="u"><eqn>twice(TIME + 1)</eqn></aux>'
+            '<aux name="v"><eqn>scaled_sum(u)</eqn></aux>'
+            '<aux name="w"><eqn>Scaled_Sum(u, 0.5) - 1</eqn></aux>',
+            extra=macros,
+        )
+    )
+    assert [model[n].equation for n in "uvw"] == [
+        "2 * (time + 1)", "((2 * u) + 1) * 10", "(((2 * u) + 1) * 0.5) - 1"
+    ]  # fmt: skip
+
+
 def test_names_lose_stella_line_breaks_and_flows_lose_quotes():
     model = reads_xmile(
         xmile(
@@ -152,9 +172,14 @@ def test_views_groups_and_vendor_elements_are_ignored():
         ('<aux name="v"><eqn>x[a] + 1</eqn></aux>', "",
          r"^aux 'v': arrays \(subscripts\) are not supported"),
         ('<module name="sector"/>', "", r"^module 'sector': modules are not supported"),
-        ('<aux name="v"><eqn>twice(2)</eqn></aux>',
+        ('<aux name="v"><eqn>acc(2)</eqn></aux>',
+         '<macro name="acc"><parm>x</parm><eqn>s</eqn><variables><stock name="s"><eqn>0</eqn>'
+         "</stock></variables></macro>",
+         r"^aux 'v': macros with stocks, flows or graphical functions are not supported "
+         r"\(macro 'acc' has <stock>\)"),
+        ('<aux name="v"><eqn>twice(1, 2)</eqn></aux>',
          '<macro name="twice"><parm>x</parm><eqn>2*x</eqn></macro>',
-         r"^aux 'v': macros are not supported \(calls 'twice'\)"),
+         r"^aux 'v': macro 'twice' takes 1 arguments, got 2"),
         ('<stock name="belt"><eqn>0</eqn><conveyor><len>2</len></conveyor></stock>', "",
          r"^stock 'belt': conveyors are not supported"),
         ('<stock name="line"><eqn>0</eqn><queue/></stock>', "",
