@@ -44,10 +44,8 @@ def tokenize(text: str, variable: str = "") -> list[Token]:
     while i < len(text):
         ch = text[i]
         if ch == '"':
-            close = text.find('"', i + 1)
-            if close < 0:
-                raise ParseError(f"position {i}: quoted name is never closed", field=variable)
-            tokens.append(Token("name", text[i + 1 : close], i))
+            name, close = _quoted_name(text, i, variable)
+            tokens.append(Token("name", name, i))
             i = close + 1
         elif (m := _NUMBER.match(text, i)) and not (
             ch == "." and tokens and tokens[-1].kind == "name"
@@ -73,6 +71,21 @@ def tokenize(text: str, variable: str = "") -> list[Token]:
         i = _skip_space_and_comments(text, i, variable)
     tokens.append(Token("end", "", len(text)))
     return tokens
+
+
+def _quoted_name(text: str, start: int, variable: str) -> tuple[str, int]:
+    """The name quoted from ``start`` and the position of its closing quote; inside the
+    quotes ``\\"`` is a quote and ``\\\\`` a backslash, as XMILE says."""
+    chars: list[str] = []
+    i = start + 1
+    while i < len(text) and text[i] != '"':
+        if text[i] == "\\" and i + 1 < len(text) and text[i + 1] in '"\\':
+            i += 1
+        chars.append(text[i])
+        i += 1
+    if i >= len(text):
+        raise ParseError(f"position {start}: quoted name is never closed", field=variable)
+    return "".join(chars), i
 
 
 def _quoted(text: str, token: Token) -> bool:

@@ -45,4 +45,5 @@ def _operand(node: Node) -> str:
 def _name(name: str) -> str:
     if _PLAIN_NAME.fullmatch(name) and name.lower() not in KEYWORDS:
         return name
-    return f'"{name}"'
+    escaped = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
