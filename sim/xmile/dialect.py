@@ -79,7 +79,7 @@ def plain_number(text: str, where: str) -> float | None:
 def quote_name(name: str) -> str:
     """A name as a stock's ``<inflow>``/``<outflow>`` gives it: bare if it is one identifier,
     else quoted, so that it reads back exactly."""
-    return name if _IDENTIFIER.fullmatch(name) else f'"{name}"'
+    return name if _IDENTIFIER.fullmatch(name) else _quote(name)
 
 
 def to_xmile(node: Node, names: Mapping[str, str]) -> str:
@@ -191,4 +191,10 @@ def _identifier(name: str) -> str:
     if len(text) >= 2 and text[0] == text[-1] == '"':
         text = text[1:-1]
     text = _SPACES.sub("_", text.strip())
-    return text if _IDENTIFIER.fullmatch(text) else f'"{text}"'
+    return text if _IDENTIFIER.fullmatch(text) else _quote(text)
+
+
+def _quote(name: str) -> str:
+    """``name`` in double quotes, with XMILE's escapes for quotes and backslashes inside."""
+    escaped = name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'

@@ -25,6 +25,7 @@ from .specs import graphical_function, number, time_spec
 
 __all__ = ["read_xmile", "reads_xmile"]
 
+_ESCAPE = re.compile(r'\\(["\\])')  # \" and \\ inside a quoted name
 _DECLARED_ENCODING = re.compile(rb"^(?:\xef\xbb\xbf)?<\?xml[^>]*encoding=[\"']([\w.-]+)[\"']")
 _UNSUPPORTED = {  # child element -> what it makes of its variable
     "dimensions": "arrays (dimensions)",
@@ -219,7 +220,7 @@ class _Reader:
         for element in self.all(role, raw.element):
             text = (text_of(element) or "").strip()
             if len(text) >= 2 and text[0] == text[-1] == '"':
-                text = text[1:-1]
+                text = _ESCAPE.sub(r"\1", text[1:-1])
             if not text:
                 raise ModelError(f"empty <{role}>", field=raw.where)
             names.append(text)

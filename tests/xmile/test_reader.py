@@ -5,7 +5,7 @@ import pytest
 
 from sim.errors import ModelError
 from sim.model import Auxiliary, Constant, Flow, GraphicalFunction, Lookup, Stock, TimeSpec
-from sim.xmile import read_xmile, reads_xmile
+from sim.xmile import read_xmile, reads_xmile, writes_xmile
 
 OASIS = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
 OLD = "http://www.systemdynamics.org/XMILE"
@@ -150,6 +150,19 @@ def test_names_lose_stella_line_breaks_and_flows_lose_quotes():
     )
     assert model.variables[0].name == "my stock"
     assert model["my_stock"].inflows == ("in flow",)
+
+
+def test_quotes_inside_names_are_escaped_in_equations_and_flow_references():
+    model = reads_xmile(
+        xmile(
+            '<stock name="&quot;best&quot; guess"><eqn>1</eqn>'
+            '<inflow>"the \\"in\\" flow"</inflow></stock>'
+            '<flow name="the &quot;in&quot; flow"><eqn>"\\"best\\" guess" / 2</eqn></flow>'
+        )
+    )
+    assert model.variables[0].inflows == ('the "in" flow',)
+    assert model['the_"in"_flow'].equation == '"\\"best\\" guess" / 2'
+    assert reads_xmile(writes_xmile(model)) == model
 
 
 def test_views_groups_and_vendor_elements_are_ignored():

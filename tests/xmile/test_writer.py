@@ -115,7 +115,8 @@ def test_sim_specs_in_stella_spelling():
 
 
 # -- the round trip as a property ---------------------------------------------------------
-NAMES = ["a", "b", "Room Temperature", "x.y", "$cost", "rate_2", "Ünï code", "e", "time_step"]
+NAMES = ["a", "b", "Room Temperature", "x.y", "$cost", "rate_2", "Ünï code", "e", "time_step",
+         'say "hi"', "back\\slash"]  # fmt: skip
 texts = st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\t\n\r"))
 floats = st.floats(allow_nan=False, allow_infinity=False)
 leaves = st.one_of(
