@@ -17,7 +17,7 @@ from ..plan.runs import write_comparison, write_scenario
 from ..plan.targets import TargetSet, load_targets
 from ..scenario import Scenario, load_scenario
 
-__all__ = ["add_output_options", "register", "run_scenarios"]
+__all__ = ["add_output_options", "command_line", "register", "run_scenarios"]
 
 
 def register(subparsers) -> None:
@@ -63,10 +63,11 @@ def run_scenarios(files: Sequence[str | Path], args: argparse.Namespace) -> int:
     verdicts = [assess(s, t, levers=not args.no_levers) for s, t in loaded]
     run_id = new_run_id()
     figures = not args.no_figures
-    folders = [write_scenario(v, args.out, run_id, figures=figures) for v in verdicts]
+    argv = command_line(args)
+    folders = [write_scenario(v, args.out, run_id, argv=argv, figures=figures) for v in verdicts]
     comparison = None
     if len(verdicts) > 1:
-        comparison = write_comparison(verdicts, args.out, run_id, figures=figures)
+        comparison = write_comparison(verdicts, args.out, run_id, argv=argv, figures=figures)
     if args.json:
         summary = summary_json(verdicts)
         for entry, folder in zip(summary["scenarios"], folders, strict=True):
@@ -86,6 +87,19 @@ def run_scenarios(files: Sequence[str | Path], args: argparse.Namespace) -> int:
         )
         print(f"  Comparison: {comparison}")
     return 0
+
+
+def command_line(args: argparse.Namespace) -> list[str]:
+    """The command as typed, rebuilt from its parsed arguments (for the manifest)."""
+    words = ["sim", args.command]
+    if args.command == "run":
+        words += [str(f) for f in args.scenarios]
+    elif getattr(args, "scenarios", None) is not None:
+        words += ["--scenarios", str(args.scenarios)]
+    words += ["--out", str(args.out)]
+    flags = [("json", "--json"), ("no_levers", "--no-levers"), ("no_figures", "--no-figures")]
+    words += [flag for name, flag in flags if getattr(args, name, False)]
+    return words
 
 
 def _load(path: Path) -> tuple[Scenario, TargetSet]:

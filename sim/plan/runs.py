@@ -12,7 +12,6 @@ import numpy as np
 from ..model import Auxiliary, Flow, Stock
 from ..outputs import RunFolder, manifest
 from .feasibility import ScenarioVerdict
-from .figures import comparison_figure, sector_figures, verdict_figure
 
 __all__ = ["TARGET_COLUMNS", "trajectory_rows", "write_comparison", "write_scenario"]
 
@@ -62,6 +61,8 @@ def write_scenario(
         )
         written = ["targets.csv", "trajectories.csv", "parameters.csv"]
         if figures:
+            from .figures import sector_figures, verdict_figure  # matplotlib only when drawing
+
             target = folder.file("figures")
             target.mkdir(exist_ok=True)
             paths = sector_figures(verdict, target)
@@ -99,6 +100,8 @@ def write_comparison(
         folder.write_csv("targets.csv", TARGET_COLUMNS, _target_rows(verdicts))
         written = ["targets.csv"]
         if figures and any(t.headline for t in verdicts[0].targets):
+            from .figures import comparison_figure
+
             target = folder.file("figures")
             target.mkdir(exist_ok=True)
             comparison_figure(verdicts, target / "headline_targets.png")

@@ -1,0 +1,85 @@
+"""Target metrics over results: vectorized over scenarios, with honest comparisons."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.plan.metrics import evaluate_targets, first_year_met, margins, met, metric_series
+from sim.plan.targets import Target, load_targets
+from sim.results import Result
+from sim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+PLAN = load_scenario(ROOT / "scenarios" / "plan.toml")
+TARGETS = load_targets(PLAN.targets_path)
+
+
+def target(**changes) -> Target:
+    spec = dict(
+        title="t",
+        sector="s",
+        kind="k",
+        metric="x",
+        comparator=">=",
+        threshold=10.0,
+        unit="u",
+        quote="q",
+        id="t",
+    )
+    spec.update(changes)
+    return Target(**spec)
+
+
+def fake(values: list[list[float]]) -> Result:
+    data = np.asarray(values, dtype=float).T[:, None, :]  # (time, 1, n)
+    return Result(np.arange(2016.0, 2016.0 + data.shape[0]), ("x",), data, {"x": "u"})
+
+
+def test_a_batch_gives_what_each_run_gives() -> None:
+    rates = np.array([0.02, 0.10, 0.2])
+    batch = evaluate_targets(PLAN.simulate({"physician_recruitment_rate": rates}), TARGETS)
+    for i, rate in enumerate(rates):
+        one = evaluate_targets(PLAN.simulate({"physician_recruitment_rate": rate}), TARGETS)
+        for tid, values in batch.items():
+            assert values.shape == (3,)
+            assert values[i] == pytest.approx(one[tid][0], rel=1e-12), tid
+
+
+def test_met_counts_rounding_as_met_and_nan_as_missed() -> None:
+    t = target(threshold=880.0)
+    assert met(np.array([880.0 - 1e-7, 879.99, np.nan]), t).tolist() == [True, False, False]
+    below = target(comparator="<=", threshold=0.0)
+    assert met(np.array([0.0, 1e-12, 0.5]), below).tolist() == [True, True, False]
+
+
+def test_margins_are_positive_when_met() -> None:
+    absolute, relative = margins(np.array([12.0, 8.0]), target())
+    assert absolute.tolist() == [2.0, -2.0] and relative.tolist() == [0.2, -0.2]
+    absolute, relative = margins(np.array([3.0]), target(comparator="<=", threshold=0.0))
+    assert absolute.tolist() == [-3.0] and np.isnan(relative).all()
+
+
+def test_first_year_met_and_running_extremes() -> None:
+    result = fake([[0, 5, 11, 12, 9, 14], [0, 1, 2, 3, 4, 5]])
+    assert first_year_met(result, target()).tolist()[0] == 2017  # value at 2018.0 = end-2017
+    assert np.isnan(first_year_met(result, target())[1])
+    kept = target(metric="x", over="max", from_year=2016, comparator="<=", threshold=11.5)
+    series = metric_series(result, kept)
+    assert np.isnan(series[0, 0]) and series[-1, 0] == 14 and series[2, 0] == 11
+    assert met(series[-1], kept).tolist() == [False, True]
+
+
+def test_expressions_and_time() -> None:
+    result = fake([[1, 2, 3, 4, 5, 6]])
+    assert metric_series(result, target(metric="100 * x / MAX(x, 2)"))[:, 0].tolist() == [
+        50,
+        100,
+        100,
+        100,
+        100,
+        100,
+    ]
+    assert metric_series(result, target(metric="TIME - x"))[0, 0] == 2015.0

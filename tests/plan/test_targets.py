@@ -1,0 +1,115 @@
+"""Targets as data: every id of PLAN_TARGETS.md, checked against the model."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from sim.errors import UserInputError
+from sim.models import resolve_model, shipped_model_path
+from sim.plan.targets import load_targets
+
+ROOT = Path(__file__).resolve().parents[2]
+PLAN_TARGETS = ROOT.parent / "shared" / "PLAN_TARGETS.md"
+TARGETS = shipped_model_path("hexi").with_name("hexi_targets.toml")
+IDS = [
+    "domestic_investment_cum",
+    "domestic_investment_growth",
+    "foreign_capital_cum",
+    "foreign_capital_growth",
+    "private_enterprises",
+    "large_enterprises",
+    "top500_presence",
+    "trade_firms_100m",
+    "new_jobs_cum",
+    "hard_to_employ_placement",
+    "zero_employment_households",
+    "physicians_per_1000",
+    "nurses_per_1000",
+    "eldercare_institutions_new",
+    "state_nursing_home",
+    "green_space_new",
+    "schools_new",
+    "shanty_renovation",
+    "online_approval_rate",
+    "state_capital_payout",
+    "fire_stations",
+    "broadband",
+]
+
+
+def test_every_plan_target_is_there_with_its_quote() -> None:
+    targets = load_targets(TARGETS)
+    assert list(targets.targets) == IDS
+    targets.check(resolve_model("hexi"))
+    for t in targets:
+        assert t.quote and t.unit and t.metric
+        assert t.lever is not None, t.id
+
+
+@pytest.mark.skipif(not PLAN_TARGETS.is_file(), reason="../shared is not here")
+def test_ids_and_quotes_match_plan_targets_md() -> None:
+    text = PLAN_TARGETS.read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| (\w+) \|.*\| ([^|]+) \|$", text, flags=re.M))
+    rows.pop("id", None)
+    assert sorted(rows) == sorted(IDS)
+    for t in load_targets(TARGETS):
+        assert (
+            t.quote.strip() == rows[t.id].strip()
+            or t.quote in rows[t.id]
+            or (rows[t.id].strip() in t.quote)
+        ), t.id
+
+
+def test_years_and_timing() -> None:
+    targets = load_targets(TARGETS)
+    assert targets["new_jobs_cum"].time == 2021.0  # end of 2020
+    assert targets["hard_to_employ_placement"].time == 2020.0  # the rate during 2020
+    assert targets["new_jobs_cum"].year_of(2017.0) == 2016
+    assert targets.variables[:1] == ["domestic_investment_cum"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "field", "reason"),
+    [
+        (
+            ('metric = "domestic_investment_cum"', 'metric = "domestic_invest_cum"'),
+            "targets.domestic_investment_cum.metric",
+            "did you mean 'domestic_investment_cum'",
+        ),
+        (
+            ('comparator = ">="', 'comparator = "=>"'),
+            "targets.domestic_investment_cum.comparator",
+            "Input should be",
+        ),
+        (
+            (
+                'name = "domestic_investment_growth_rate", range = [0.0, 0.3]',
+                'name = "domestic_investment_growth_rate", range = [0.3, 0.0]',
+            ),
+            "targets.domestic_investment_cum.lever",
+            "low < high",
+        ),
+        (
+            (
+                'name = "domestic_investment_growth_rate", range = [0.0, 0.3]',
+                'name = "new_jobs", range = [0.0, 0.3]',
+            ),
+            "targets.domestic_investment_cum.lever.name",
+            "not a constant",
+        ),
+    ],
+)
+def test_bad_targets_files(tmp_path: Path, edit, field, reason) -> None:
+    old, new = edit
+    text = TARGETS.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "hexi_targets.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(UserInputError) as info:
+        load_targets(path).check(resolve_model("hexi"))
+    assert info.value.file == str(path)
+    assert info.value.field == field
+    assert reason in info.value.reason
