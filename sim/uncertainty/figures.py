@@ -8,10 +8,13 @@ global state or needs a display.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import astuple, dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .feasibility import FeasibilityMap
 from .prim import PrimResult
@@ -19,7 +22,9 @@ from .sensitivity import SobolResult
 from .tornado import TornadoResult
 
 __all__ = [
+    "Fan",
     "fan_chart",
+    "fan_grid",
     "feasibility_chart",
     "prim_chart",
     "probability_bars",
@@ -37,36 +42,63 @@ def _save(fig: Figure, path: Path | str) -> Path:
     return path
 
 
-def fan_chart(
-    path: Path | str,
-    times: Sequence[float],
-    bands: np.ndarray,
-    *,
-    title: str,
-    ylabel: str,
-    target: tuple[float, float] | None = None,
-    target_label: str = "target",
-    samples: int | None = None,
-) -> Path:
+@dataclass(frozen=True)
+class Fan:
+    """One trajectory's quantile bands ``(T, 5)`` (5, 25, 50, 75, 95 %) at ``times``, and the
+    target as a point (time, value)."""
+
+    title: str
+    ylabel: str
+    times: Sequence[float]
+    bands: np.ndarray
+    target: tuple[float, float] | None = None
+    target_label: str = "target"
+
+
+def _draw_fan(ax: Any, fan: Fan, *, legend: bool, fontsize: float = 10) -> None:
+    t = np.asarray(fan.times, dtype=float)
+    b = fan.bands
+    ax.fill_between(t, b[:, 0], b[:, 4], color=_BAND, alpha=0.2, label="5–95 %")
+    ax.fill_between(t, b[:, 1], b[:, 3], color=_BAND, alpha=0.4, label="25–75 %")
+    ax.plot(t, b[:, 2], color=_BAND, lw=2, label="median")
+    if fan.target is not None:
+        ax.plot(*fan.target, marker="D", ms=8, color=_MISSED, ls="none", label=fan.target_label)
+        ax.axhline(fan.target[1], color=_MISSED, lw=0.8, ls=":")
+    ax.set_title(fan.title, fontsize=fontsize)
+    ax.set_ylabel(fan.ylabel, fontsize=fontsize - 1)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.tick_params(labelsize=fontsize - 2)
+    ax.grid(alpha=0.3)
+    if legend:
+        ax.legend(loc="upper left", fontsize=fontsize - 2)
+
+
+def fan_chart(path: Path | str, fan: Fan, *, samples: int | None = None) -> Path:
     """Quantile bands (5–95 %, 25–75 %) and the median of a trajectory over time, with the
-    target as a marker at the time it applies. ``bands`` is ``(T, 5)`` at the 5, 25, 50, 75
-    and 95 % quantiles."""
+    target as a marker at the time it applies."""
     fig = Figure(figsize=(7, 4.2))
     ax = fig.add_subplot()
-    t = np.asarray(times, dtype=float)
-    ax.fill_between(t, bands[:, 0], bands[:, 4], color=_BAND, alpha=0.2, label="5–95 %")
-    ax.fill_between(t, bands[:, 1], bands[:, 3], color=_BAND, alpha=0.4, label="25–75 %")
-    ax.plot(t, bands[:, 2], color=_BAND, lw=2, label="median")
-    if target is not None:
-        ax.plot(*target, marker="D", ms=9, color=_MISSED, ls="none", label=target_label)
-        ax.axhline(target[1], color=_MISSED, lw=0.8, ls=":")
     runs = f" ({samples:,} runs)" if samples else ""
-    ax.set_title(title + runs)
-    ax.set_xlabel("time (year)")
-    ax.set_ylabel(ylabel)
-    ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", fontsize=8)
+    _draw_fan(ax, Fan(fan.title + runs, *astuple(fan)[1:]), legend=True)
+    ax.set_xlabel("year")
     return _save(fig, path)
+
+
+def fan_grid(path: Path | str, fans: Sequence[Fan], *, title: str, columns: int = 4) -> Path:
+    """Many fan charts on one page: every target at a glance."""
+    rows = -(-len(fans) // columns)
+    fig = Figure(figsize=(4.2 * columns, 3.0 * rows + 0.8))
+    axes = fig.subplots(rows, columns, squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        if i < len(fans):
+            _draw_fan(ax, fans[i], legend=i == 0, fontsize=9)
+        else:
+            ax.set_axis_off()
+    fig.suptitle(title, fontsize=13)
+    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.03, top=1 - 0.9 / (3.0 * rows + 0.8),
+                        wspace=0.3, hspace=0.45)  # fmt: skip
+    fig.savefig(path, dpi=80)
+    return Path(path)
 
 
 def probability_bars(

@@ -9,7 +9,9 @@ import numpy as np
 from sim.uncertainty.batch import Batch, Threshold, run_batch
 from sim.uncertainty.feasibility import feasibility_map
 from sim.uncertainty.figures import (
+    Fan,
     fan_chart,
+    fan_grid,
     feasibility_chart,
     prim_chart,
     probability_bars,
@@ -40,16 +42,10 @@ def test_every_figure_writes_a_png(tmp_path: Path) -> None:
     )
     result = run_batch(batch, show_progress=False)
     p = result.probabilities()
+    fan = Fan("level", "level", batch.times, result.fan("level"), (2020.0, 150.0))
     paths = [
-        fan_chart(
-            tmp_path / "fan.png",
-            batch.times,
-            result.fan("level"),
-            title="level",
-            ylabel="level",
-            target=(2020.0, 150.0),
-            samples=500,
-        ),
+        fan_chart(tmp_path / "fan.png", fan, samples=500),
+        fan_grid(tmp_path / "fans.png", [fan] * 5, title="five fans"),
         probability_bars(
             tmp_path / "p.png",
             list(p),

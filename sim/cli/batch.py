@@ -1,0 +1,183 @@
+"""``sim batch SCENARIO``: how likely is each target to be met, over the scenario's uncertainty.
+
+Samples the scenario's ``[uncertain]`` parameters, runs the model on every sample in chunks,
+and reports for each target the probability it is met with a 95 % interval, the distribution
+of its metric, and the probability that all targets are met. Writes a results folder with the
+summary, a table, figures (probability bars, a fan chart per target) and, with ``--records``,
+every sample's inputs and metrics as Parquet.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import UserInputError
+from ..outputs import RunFolder
+from ..uncertainty.batch import BatchResult, run_batch
+from ..uncertainty.plan import path_output, plan_batch
+from .batch_options import add_run_options, emit, results_folder, run_options
+
+__all__ = ["register"]
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "batch",
+        help="probability of meeting each target over the scenario's uncertain parameters",
+        description="Sample the scenario's [uncertain] parameters, run every sample, and report "
+        "the probability each target (and all of them) is met, with 95 %% intervals.",
+    )
+    add_run_options(parser, samples=10_000, samples_help="number of sampled runs")
+    parser.add_argument(
+        "--records",
+        action="store_true",
+        help="also write every sample's inputs, metrics and met flags to samples.parquet",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    options = run_options(args)
+    batch, scenario, targets = plan_batch(
+        options.scenario, samples=options.samples, seed=options.seed, method=options.method
+    )
+    inputs = [("scenario", f) for f in scenario.files]
+    inputs += [("model", scenario.model_path), ("targets", targets.path)]
+    with results_folder(options, scenario.name, "batch", inputs) as folder:
+        sink = ParquetSink(folder.file("samples.parquet")) if args.records else None
+        with options.make_executor() as executor:
+            result = run_batch(
+                batch,
+                executor=executor,
+                chunk_size=options.chunk_size,
+                records=sink.write if sink else None,
+                show_progress=options.progress,
+            )
+        if sink:
+            sink.close()
+        summary = _summary(result, scenario.name, targets)
+        folder.write_json("summary.json", {**summary, "trajectories": _fans(result)})
+        _table(folder, result, targets)
+        if options.figures:
+            _figures(folder, result, targets, scenario.name)
+    emit(summary, _text(summary, targets), as_json=args.json, folder=folder.final)
+    return 0
+
+
+def _summary(result: BatchResult, name: str, targets: Any) -> dict[str, Any]:
+    data = result.to_dict()
+    data.pop("trajectories")
+    for target in targets:
+        entry = data["targets"][target.id]
+        entry.update(
+            title=target.title,
+            metric=target.metric,
+            threshold=target.threshold_text(),
+            year=target.year,
+        )
+    return {"scenario": name, **data}
+
+
+def _fans(result: BatchResult) -> dict[str, Any]:
+    return result.to_dict()["trajectories"]
+
+
+def _table(folder: RunFolder, result: BatchResult, targets: Any) -> None:
+    header = ["target", "title", "threshold", "p_met", "low95", "high95", "q05", "q50", "q95"]
+    rows = []
+    for target in targets:
+        p = result.summary.probability(target.id)
+        m = result.metric_table(target.id)
+        rows.append(
+            [target.id, target.title, target.threshold_text(), f"{p.p:.6f}", f"{p.low:.6f}",
+             f"{p.high:.6f}", f"{m['q05']:.6g}", f"{m['q50']:.6g}", f"{m['q95']:.6g}"]
+        )  # fmt: skip
+    joint = result.summary.probability()
+    rows.append(["all", "all targets jointly", "", f"{joint.p:.6f}", f"{joint.low:.6f}",
+                 f"{joint.high:.6f}", "", "", ""])  # fmt: skip
+    folder.write_csv("targets.csv", header, rows)
+
+
+def _figures(folder: RunFolder, result: BatchResult, targets: Any, name: str) -> None:
+    from ..plan.figures import latin
+    from ..uncertainty.figures import Fan, fan_grid, probability_bars
+
+    probabilities = [result.summary.probability(t.id) for t in targets]
+    joint = result.summary.probability()
+    labels = [latin(f"{t.id} ({t.threshold_text()})") for t in targets] + ["ALL TARGETS JOINTLY"]
+    everything = [*probabilities, joint]
+    probability_bars(
+        folder.file("figures/probabilities.png"),
+        labels,
+        [p.p for p in everything],
+        [p.low for p in everything],
+        [p.high for p in everything],
+        title=f"{name}: probability each target is met ({result.summary.n:,} runs)",
+    )
+    times = np.asarray(result.batch.times)
+    fans = [
+        Fan(
+            latin(f"{target.id}: P(met) {result.summary.probability(target.id).p:.1%}"),
+            latin(target.unit),
+            [target.year_of(t) for t in times],
+            result.fan(path_output(target.id)),
+            (target.year, target.threshold),
+            latin(f"target {target.threshold_text()}"),
+        )
+        for target in targets
+    ]
+    fan_grid(
+        folder.file("figures/fans.png"),
+        fans,
+        title=f"{name}: each target's metric over the plan years, 5-95 % of "
+        f"{result.summary.n:,} runs (diamond: the target)",
+    )
+
+
+def _text(summary: dict[str, Any], targets: Any) -> str:
+    width = max(len(t.id) for t in targets)
+    lines = [
+        f"{summary['scenario']}: {summary['samples']:,} runs ({summary['method']}, seed "
+        f"{summary['seed']}), {len(summary['uncertain'])} uncertain parameters",
+        f"{'target':<{width}}  P(met)  95 % interval     median metric   threshold",
+    ]
+    for target in targets:
+        e = summary["targets"][target.id]
+        lines.append(
+            f"{target.id:<{width}}  {e['p']:6.1%}  [{e['low']:6.1%}, {e['high']:6.1%}]  "
+            f"{e['q50']:>13.6g}   {e['threshold']}"
+        )
+    j = summary["all_targets"]
+    lines.append(f"{'all targets':<{width}}  {j['p']:6.1%}  [{j['low']:6.1%}, {j['high']:6.1%}]")
+    return "\n".join(lines)
+
+
+class ParquetSink:
+    """Per-sample columns appended chunk by chunk to a Parquet file (pyarrow, lazily)."""
+
+    def __init__(self, path: Path):
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise UserInputError(
+                "needs pyarrow: pip install 'sdsim[parquet]'", field="--records"
+            ) from None
+        self.path = path
+        self._writer: Any = None
+
+    def write(self, columns: dict[str, np.ndarray]) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.table({k: np.asarray(v) for k, v in columns.items()})
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.path, table.schema)
+        self._writer.write_table(table)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()

@@ -1,0 +1,111 @@
+"""The batch-like commands: results folders, identical numbers across executors, user errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+UNCERTAINTY = str(ROOT / "scenarios" / "uncertainty.toml")
+
+
+def _run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main([*args, "--no-progress"])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def _folder(err: str) -> Path:
+    line = next(x for x in err.splitlines() if x.startswith("results: "))
+    return Path(line.removeprefix("results: "))
+
+
+def test_batch_writes_a_results_folder_and_json(tmp_path: Path, capsys) -> None:
+    code, out, err = _run(
+        capsys, "batch", UNCERTAINTY, "--samples", "400", "--seed", "1", "--json",
+        "--out", str(tmp_path), "--records",
+    )  # fmt: skip
+    assert code == 0
+    data = json.loads(out)
+    assert data["samples"] == 400 and data["seed"] == 1
+    for entry in [*data["targets"].values(), data["all_targets"]]:
+        assert 0.0 <= entry["low"] <= entry["p"] <= entry["high"] <= 1.0
+    folder = _folder(err)
+    assert folder.parent == tmp_path / "uncertainty"
+    names = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    assert {"manifest.json", "summary.json", "targets.csv", "samples.parquet"} <= names
+    assert {"figures/probabilities.png", "figures/fans.png"} <= names
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["seed"] == 1
+    assert {i["role"] for i in manifest["inputs"]} >= {"scenario", "model", "targets"}
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(folder / "samples.parquet")
+    assert table.num_rows == 400
+    assert {"sample", "firm_exit_rate", "new_jobs_cum", "met:new_jobs_cum"} <= set(
+        table.column_names
+    )
+
+
+def test_same_numbers_whatever_the_chunks_and_executor(tmp_path: Path, capsys) -> None:
+    base = ["batch", UNCERTAINTY, "--samples", "3000", "--seed", "7", "--json"]
+    outputs = []
+    for extra in (
+        [],
+        ["--chunk-size", "333"],
+        ["--executor", "processes", "--workers", "2", "--chunk-size", "1000"],
+    ):
+        code, out, _ = _run(capsys, *base, "--out", str(tmp_path), "--no-figures", *extra)
+        assert code == 0
+        outputs.append(out)
+    assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_text_summary_names_every_target(tmp_path: Path, capsys) -> None:
+    code, out, _ = _run(
+        capsys, "batch", UNCERTAINTY, "--samples", "50", "--out", str(tmp_path), "--no-figures"
+    )
+    assert code == 0
+    assert "new_jobs_cum" in out and "all targets" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--samples", "0"], "--samples: must be at least 1, got 0"),
+        (["--samples", "many"], "--samples: not a whole number: 'many'"),
+        (["--seed", "-3"], "--seed: must be at least 0"),
+        (["--executor", "gpu"], "--executor: unknown executor 'gpu'"),
+        (["--method", "halton"], "--method: unknown method 'halton'"),
+        (["--scheduler", "tcp://x:1"], "--scheduler: a scheduler address needs --executor dask"),
+        (["--method", "sobol", "--samples", "1000"], "samples: sobol sampling needs a power of 2"),
+    ],
+)
+def test_bad_options_exit_2_with_one_line(tmp_path: Path, capsys, args, message) -> None:
+    code, _, err = _run(capsys, "batch", UNCERTAINTY, "--out", str(tmp_path), *args)
+    assert code == 2
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_a_malformed_distribution_names_file_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        f'extends = "{ROOT / "scenarios" / "trend.toml"}"\n'
+        '[uncertain]\nfirm_exit_rate = { dist = "uniform", low = 0.2, high = 0.1 }\n'
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "batch", str(bad), "--out", str(tmp_path / "r")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert f"{bad}: uncertain.firm_exit_rate: low (0.2) must be below high (0.1)" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr
