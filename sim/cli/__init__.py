@@ -16,7 +16,7 @@ from ..errors import SimError
 
 __all__ = ["COMMANDS", "main"]
 
-COMMANDS = ("simulate", "models", "export", "run", "run-all", "validate")
+COMMANDS = ("simulate", "models", "export", "run", "run-all", "validate", "batch")
 
 
 def build_parser() -> argparse.ArgumentParser:
