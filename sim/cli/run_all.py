@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..errors import UserInputError
-from ..scenario import read_scenario_file
+from ..scenario import ScenarioFile, read_scenario_file
 from .run import add_output_options, run_scenarios
 
 __all__ = ["register", "shipped_scenarios"]
@@ -32,14 +32,29 @@ def register(subparsers) -> None:
 
 
 def shipped_scenarios(folder: Path) -> list[Path]:
-    """Scenario files of ``folder`` in name order, without those meant for batch runs."""
+    """Scenario files of ``folder``, those that extend nothing first (then by name), without
+    those meant for batch runs."""
     if not folder.is_dir():
         raise UserInputError("no such folder", file=str(folder))
-    files = sorted(folder.glob("*.toml"))
-    chosen = [f for f in files if not read_scenario_file(f).uncertain]
+    specs = {f: read_scenario_file(f) for f in sorted(folder.glob("*.toml"))}
+    chosen = [f for f, spec in specs.items() if not spec.uncertain]
     if not chosen:
         raise UserInputError("no scenario files to run", file=str(folder))
-    return chosen
+    return sorted(chosen, key=lambda f: (_depth(f, specs), f.name))
+
+
+def _depth(file: Path, specs: dict[Path, ScenarioFile]) -> int:
+    """How many files ``file`` extends, within the folder (a cycle is reported later)."""
+    depth, seen = 0, {file}
+    spec = specs.get(file)
+    while spec is not None and spec.extends is not None:
+        parent = file.parent / spec.extends
+        if parent in seen:
+            break
+        seen.add(parent)
+        depth += 1
+        file, spec = parent, specs.get(parent)
+    return depth
 
 
 def run(args: argparse.Namespace) -> int:

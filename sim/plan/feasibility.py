@@ -11,6 +11,7 @@ import numpy as np
 
 from ..results import Result
 from ..scenario import Scenario
+from .data import Comparison, compare_with_data
 from .levers import LeverSolution, solve_levers
 from .metrics import first_year_met, margins, met, metric_value
 from .targets import Target, TargetSet
@@ -69,6 +70,7 @@ class ScenarioVerdict:
     targets: TargetSet
     verdicts: list[TargetVerdict]
     result: Result = field(repr=False)
+    comparisons: list[Comparison] = field(default_factory=list)
 
     @property
     def n_met(self) -> int:
@@ -87,6 +89,7 @@ class ScenarioVerdict:
             "met": self.n_met,
             "total": len(self.verdicts),
             "targets": [v.to_dict() for v in self.verdicts],
+            "against_data": [c.to_dict() for c in self.comparisons],
         }
 
 
@@ -111,7 +114,7 @@ def assess(scenario: Scenario, targets: TargetSet, *, levers: bool = True) -> Sc
                 lever=solutions.get(t.id),
             )
         )
-    return ScenarioVerdict(scenario, targets, verdicts, result)
+    return ScenarioVerdict(scenario, targets, verdicts, result, compare_with_data(result, targets))
 
 
 def _finite(x: float | None) -> float | None:

@@ -3,7 +3,6 @@ targets, and a verdict chart of margins. Plain matplotlib objects (no pyplot sta
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from collections.abc import Sequence
@@ -14,6 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import StrMethodFormatter
 
 from ..results import Result
+from .data import read_data
 from .feasibility import ScenarioVerdict, TargetVerdict
 from .metrics import metric_series
 from .targets import ContextVariable, Target, TargetSet
@@ -280,15 +280,4 @@ def _short(x: float) -> str:
 
 
 def _read_data(targets: TargetSet) -> list[tuple[str, int, float, str]]:
-    path = targets.data_path
-    if path is None or not path.is_file():
-        return []
-    with open(path, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    out = []
-    for row in rows:
-        try:
-            out.append((row["quantity"], int(row["year"]), float(row["value"]), row["kind"]))
-        except (KeyError, ValueError):
-            continue
-    return out
+    return [(r.quantity, r.year, r.value, r.kind) for r in read_data(targets.data_path)]

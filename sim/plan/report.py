@@ -33,8 +33,9 @@ def format_table(verdict: ScenarioVerdict) -> str:
         ]
         lines.append("  " + "  ".join(cells).rstrip())
     rule = "  " + "-" * (sum(widths[:-1]) + 2 * (len(widths) - 1) + len(_COLUMNS[-1]))
-    foot = f"  Verdict: {verdict.summary()}."
-    return "\n".join([*head, "", lines[0], rule, *lines[1:], rule, foot])
+    foot = [f"  Verdict: {verdict.summary()}."]
+    foot += [f"  Against data: {c.describe()}" for c in verdict.comparisons]
+    return "\n".join([*head, "", lines[0], rule, *lines[1:], rule, *foot])
 
 
 def summary_json(verdicts: Sequence[ScenarioVerdict]) -> dict[str, Any]:

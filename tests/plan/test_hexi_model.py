@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 
 from sim.compiler import compile_model
 from sim.models import resolve_model, shipped_model_path
+from sim.plan.data import compare_with_data
+from sim.plan.targets import load_targets
 from sim.scenario import load_scenario
 from sim.simulate import simulate
 
@@ -126,6 +128,14 @@ def test_trend_population_against_the_2020_census(capsys) -> None:
             f"({gap / CENSUS_2020:+.2%})"
         )
     assert abs(gap) / CENSUS_2020 < 0.02
+    scenario = load_scenario(SCENARIOS / "trend.toml")
+    (census,) = compare_with_data(result, load_targets(scenario.targets_path))
+    assert (census.variable, census.year, census.row.value) == (
+        "resident_population",
+        2020,
+        CENSUS_2020,
+    )
+    assert census.gap == pytest.approx(year_end - CENSUS_2020)
 
 
 def _hexi_run(**arrays: np.ndarray):
