@@ -53,9 +53,10 @@ class Comparison:
 
     def describe(self) -> str:
         measured = self.row.value * self.scale
+        share = self.gap / measured
         return (
             f"{self.variable} {self.year}: model {self.model:,.6g} vs {self.row.quantity} "
-            f"{measured:,.6g} ({self.row.kind}): gap {self.gap:+,.4g} ({self.gap / measured:+.2%})"
+            f"{measured:,.6g} ({self.row.kind}): gap {_signed(self.gap)} ({share:+.2%})"
         )
 
 
@@ -101,3 +102,7 @@ def compare_with_data(result: Result, targets: TargetSet, kind: str = "actual") 
                     model = float(result[name][hits[0], 0])
                     out.append(Comparison(name, row.year, model, row, context.data_scale))
     return out
+
+
+def _signed(x: float) -> str:
+    return f"{x:+,.0f}" if abs(x) >= 1000 else f"{x:+.4g}"
