@@ -26,6 +26,7 @@ __all__ = [
     "fan_chart",
     "fan_grid",
     "feasibility_chart",
+    "importance_heatmap",
     "prim_chart",
     "probability_bars",
     "sobol_bars",
@@ -128,11 +129,13 @@ def probability_bars(
     return _save(fig, path)
 
 
-def sobol_bars(path: Path | str, result: SobolResult, output: str, *, title: str) -> Path:
+def sobol_bars(
+    path: Path | str, result: SobolResult, output: str, *, title: str, top: int | None = None
+) -> Path:
     """First-order (alone) and total (with interactions) Sobol' indices of one output, with
-    their intervals, largest total first."""
+    their intervals, largest total first (the ``top`` largest only, if given)."""
     i = result.outputs.index(output)
-    order = np.argsort(-result.total[i])
+    order = np.argsort(-result.total[i], kind="stable")[:top]
     names = [result.inputs[j] for j in order]
     fig = Figure(figsize=(7.5, 0.38 * len(names) + 1.6))
     ax = fig.add_subplot()
@@ -161,11 +164,13 @@ def tornado_chart(
     *,
     title: str,
     threshold: float | None = None,
+    top: int | None = None,
 ) -> Path:
     """Bars from the output at each input's low value to its value at the high one, widest on
-    top, around the output at the medians; the target threshold as a line."""
+    top (the ``top`` widest only, if given), around the output at the medians; the target
+    threshold as a line."""
     i = result.outputs.index(output)
-    order = np.argsort(result.swing()[i])
+    order = np.argsort(result.swing()[i], kind="stable")[-top if top else 0 :]
     fig = Figure(figsize=(7.5, 0.38 * len(order) + 1.6))
     ax = fig.add_subplot()
     base = result.base[i]
@@ -186,6 +191,36 @@ def tornado_chart(
     )
     ax.set_title(title)
     ax.legend(fontsize=8, loc="lower right")
+    return _save(fig, path)
+
+
+def importance_heatmap(
+    path: Path | str,
+    rows: Sequence[str],
+    columns: Sequence[str],
+    values: np.ndarray,
+    *,
+    title: str,
+    label: str,
+    top: int = 20,
+) -> Path:
+    """A table of colours: how much each input (column) matters for each output (row). Only
+    the ``top`` inputs with the largest value for any output are shown, most important first;
+    numbers are printed in the cells that matter."""
+    values = np.nan_to_num(np.asarray(values, dtype=float))
+    keep = np.argsort(-values.max(axis=0), kind="stable")[:top]
+    shown = values[:, keep]
+    fig = Figure(figsize=(0.45 * len(keep) + 4.5, 0.32 * len(rows) + 2.6))
+    ax = fig.add_subplot()
+    image = ax.imshow(shown, cmap="Oranges", vmin=0, vmax=max(1e-9, float(shown.max())))
+    for (r, c), v in np.ndenumerate(shown):
+        if v >= 0.05 * shown.max() and v > 0:
+            ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=6.5)
+    ax.set_xticks(range(len(keep)), [columns[j] for j in keep], rotation=60, ha="right",
+                  fontsize=7.5)  # fmt: skip
+    ax.set_yticks(range(len(rows)), rows, fontsize=8)
+    fig.colorbar(image, ax=ax, label=label, shrink=0.8)
+    ax.set_title(title, fontsize=10)
     return _save(fig, path)
 
 

@@ -4,7 +4,8 @@ The estimator is scipy's (`scipy.stats.sobol_indices`, Saltelli 2010); what this
 the execution: the A, B and AB matrices are built chunk by chunk from a scrambled Sobol' design
 of ``2d`` columns (rows from (seed, offset), see `sampling`), evaluated on any executor, and the
 bootstrap draws from an explicit seed (scipy's own `.bootstrap()` would use numpy's global
-state, and its BCa intervals need one evaluation of the estimator per sample).
+state, and its BCa intervals need one evaluation of the estimator per sample); all resamples
+are evaluated at once, as weighted means (`resampled_indices`).
 
 Indices are fractions of the output's variance: ``S1`` what an input explains alone, ``ST``
 alone and through its interactions. For a met/missed outcome (0/1) they say which inputs
@@ -24,7 +25,7 @@ from .executors import Executor
 from .points import PointEvaluator, evaluate_points
 from .sampling import Design
 
-__all__ = ["SobolResult", "sobol"]
+__all__ = ["SobolResult", "resampled_indices", "sobol"]
 
 _BOOTSTRAP_STREAM = 7
 
@@ -148,22 +149,33 @@ def _bootstrap(
     """Percentile intervals ``(2, 2, s, d)``: (low, high) × (first, total) × outputs × inputs,
     from resampling the rows of A, B and AB together."""
     n = f_a.shape[1]
-
-    def statistic(rows: np.ndarray) -> np.ndarray:
-        idx = rows.astype(np.int64)
-        first, total = _indices(f_a[:, idx], f_b[:, idx], f_ab[..., idx])
-        return np.stack([first, total])
-
     rng = np.random.Generator(
         np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(_BOOTSTRAP_STREAM,)))
     )
-    res = stats.bootstrap(
-        (np.arange(n),),
-        statistic,
-        n_resamples=n_resamples,
-        confidence_level=confidence,
-        method="percentile",
-        vectorized=False,
-        rng=rng,
-    )
-    return np.stack([res.confidence_interval.low, res.confidence_interval.high])
+    rows = rng.integers(0, n, size=(n_resamples, n))
+    offsets = n * np.arange(n_resamples)[:, None]
+    weights = np.bincount((rows + offsets).ravel(), minlength=n_resamples * n)
+    first, total = resampled_indices(f_a, f_b, f_ab, weights.reshape(n_resamples, n))
+    tail = (1 - confidence) / 2
+    return np.quantile(np.stack([first, total], axis=1), [tail, 1 - tail], axis=0)
+
+
+def resampled_indices(
+    f_a: np.ndarray, f_b: np.ndarray, f_ab: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Saltelli 2010 indices (as `scipy.stats.sobol_indices` computes them, outputs centred
+    on the mean of A and B) of many resamples at once, shape ``(R, s, d)`` each.
+
+    ``weights`` ``(R, n)`` counts how often each row is drawn in each resample. Every term of
+    the estimator is a mean over rows, hence linear in the weights: one matrix product per
+    term replaces ``R`` passes over the ``(d, s, n)`` array of AB outputs.
+    """
+    w = weights.T / weights.sum(axis=1)  # (n, R): each column averages over its resample
+    diff = f_ab - f_a  # (d, s, n); centring cancels in differences
+    mean_ab = ((f_a + f_b) / 2) @ w  # (s, R)
+    var = ((f_a**2 + f_b**2) / 2) @ w - mean_ab**2
+    with np.errstate(divide="ignore", invalid="ignore"):  # a constant output: indices 0
+        first = ((f_b * diff) @ w - mean_ab * (diff @ w)) / var
+        total = 0.5 * ((diff**2) @ w) / var
+    first, total = (np.where(np.isfinite(x), x, 0.0) for x in (first, total))
+    return first.transpose(2, 1, 0), total.transpose(2, 1, 0)

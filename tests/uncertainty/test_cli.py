@@ -109,3 +109,31 @@ def test_a_malformed_distribution_names_file_and_field(tmp_path: Path) -> None:
     assert f"{bad}: uncertain.firm_exit_rate: low (0.2) must be below high (0.1)" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("method", "samples", "figure"),
+    [("sobol", "64", "figures/sobol/new_jobs_cum.png"), ("morris", "4", None),
+     ("tornado", "1", "figures/tornado/new_jobs_cum.png")],
+)  # fmt: skip
+def test_sensitivity_ranks_assumptions(tmp_path: Path, capsys, method, samples, figure) -> None:
+    args = ["sensitivity", UNCERTAINTY, "--method", method, "--samples", samples, "--json"]
+    figures = [] if figure else ["--no-figures"]
+    code, out, err = _run(capsys, *args, "--resamples", "20", "--out", str(tmp_path), *figures)
+    assert code == 0
+    data = json.loads(out)
+    assert data["scenario"] == "uncertainty"
+    folder = _folder(err)
+    ranking = json.loads((folder / "ranking.json").read_text())
+    top = ranking["targets"]["private_enterprises"]["top"]
+    assert top[0]["input"] in {"firm_birth_rate", "firm_exit_rate", "firm_birth_shock_multiplier"}
+    if figure:
+        assert (folder / figure).is_file()
+        assert (folder / f"figures/{method}_met.png").is_file()
+
+
+def test_sensitivity_sobol_needs_a_power_of_two(tmp_path: Path, capsys) -> None:
+    code, _, err = _run(
+        capsys, "sensitivity", UNCERTAINTY, "--samples", "100", "--out", str(tmp_path)
+    )
+    assert code == 2 and "power of 2" in err

@@ -6,9 +6,10 @@ import json
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from sim.uncertainty.executors import make_executor
-from sim.uncertainty.sensitivity import sobol
+from sim.uncertainty.sensitivity import resampled_indices, sobol
 from sim.uncertainty.testfunctions import (
     ISHIGAMI_DISTS,
     ISHIGAMI_S1,
@@ -77,3 +78,22 @@ def test_n_must_be_a_power_of_two() -> None:
 
     with pytest.raises(UserInputError, match="power of 2"):
         sobol(ishigami, ISHIGAMI_DISTS, ["y"], n=1000, seed=1)
+
+
+def test_resampled_indices_are_scipys_estimator_on_each_resample() -> None:
+    rng = np.random.default_rng(0)
+    f_a, f_b = rng.normal(size=(2, 256)), rng.normal(size=(2, 256))
+    f_ab = rng.normal(size=(4, 2, 256)) + f_a
+    rows = rng.integers(0, 256, 256)
+    weights = np.bincount(rows, minlength=256)[None]
+    first, total = resampled_indices(f_a, f_b, f_ab, weights)
+    res = stats.sobol_indices(
+        func={"f_A": f_a[:, rows], "f_B": f_b[:, rows], "f_AB": f_ab[..., rows]}, n=256
+    )
+    np.testing.assert_allclose(first[0], res.first_order, atol=1e-12)
+    np.testing.assert_allclose(total[0], res.total_order, atol=1e-12)
+
+
+def test_constant_output_has_zero_indices() -> None:
+    r = sobol(lambda p: {"c": np.ones_like(p["x1"])}, ISHIGAMI_DISTS, ["c"], n=64, seed=0)
+    assert not r.first.any() and not r.total.any() and not r.total_ci.any()
