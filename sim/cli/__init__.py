@@ -16,7 +16,7 @@ from ..errors import SimError
 
 __all__ = ["COMMANDS", "main"]
 
-COMMANDS = ("simulate", "models", "export", "run", "run-all", "validate", "batch")
+COMMANDS = ("simulate", "models", "export", "run", "run-all", "validate", "batch", "sensitivity")
 
 
 def build_parser() -> argparse.ArgumentParser:
