@@ -5,7 +5,7 @@ The Patient Rule Induction Method (Friedman & Fisher 1999), as used for scenario
 ``alpha`` fraction of the remaining samples at one end of one input, choosing the peel that
 most raises the share of cases of interest in the box; record the peeling trajectory; take the
 box with the most coverage whose density reaches ``threshold``; then *paste* back slices while
-that raises the density.
+that raises the density; finally *prune* restrictions that hardly raise the density.
 
 * **coverage**: the share of all cases of interest that fall in the box (how much it explains);
 * **density**: the share of the box's samples that are cases of interest (how sure it is);
@@ -21,7 +21,10 @@ import numpy as np
 
 from ..errors import UserInputError
 
-__all__ = ["PrimBox", "PrimResult", "prim"]
+__all__ = ["PRUNE_TOLERANCE", "PrimBox", "PrimResult", "prim"]
+
+PRUNE_TOLERANCE = 0.01
+"""A restriction is lifted when the box's density falls by less than this without it."""
 
 
 @dataclass(frozen=True)
@@ -106,8 +109,9 @@ def prim(
         trajectory.append(stats.box(lo, hi, inside))
     chosen = _choose(trajectory, threshold)
     pasted = _paste(x, y, stats, chosen, alpha)
+    pruned = _prune(x, stats, pasted, x.min(axis=0), x.max(axis=0))
     return PrimResult(
-        inputs, pasted, tuple(trajectory), x.min(axis=0), x.max(axis=0), float(y.mean()), threshold
+        inputs, pruned, tuple(trajectory), x.min(axis=0), x.max(axis=0), float(y.mean()), threshold
     )
 
 
@@ -133,9 +137,10 @@ def _best_peel(
     """The peel of one end of one input that leaves the densest box, or None."""
     xs, ys = x[inside], y[inside]
     best: tuple[float, int, np.ndarray, np.ndarray] | None = None
+    cuts = np.quantile(xs, [alpha, 1 - alpha], axis=0)
     for j in range(x.shape[1]):
         column = xs[:, j]
-        low_cut, high_cut = np.quantile(column, [alpha, 1 - alpha])
+        low_cut, high_cut = cuts[:, j]
         # With ties (a discrete input) the quantile may peel nothing: peel the end value instead.
         if low_cut <= column.min():
             low_cut = np.min(column, initial=np.inf, where=column > column.min())
@@ -167,17 +172,41 @@ def _choose(trajectory: list[PrimBox], threshold: float) -> PrimBox:
     return max(trajectory, key=lambda b: (b.density, b.coverage))
 
 
+def _prune(
+    x: np.ndarray, stats: _Stats, box: PrimBox, data_lo: np.ndarray, data_hi: np.ndarray
+) -> PrimBox:
+    """Lift the restrictions that hardly matter: repeatedly free the input whose release
+    costs the least density, while that costs less than `PRUNE_TOLERANCE` (the box gets
+    simpler and covers more)."""
+    current = box
+    while True:
+        best = None
+        for j in np.flatnonzero((current.lo > data_lo) | (current.hi < data_hi)):
+            lo, hi = current.lo.copy(), current.hi.copy()
+            lo[j], hi[j] = data_lo[j], data_hi[j]
+            candidate = stats.box(lo, hi, np.all((x >= lo) & (x <= hi), axis=1))
+            if candidate.density > current.density - PRUNE_TOLERANCE and (
+                best is None or candidate.density > best.density
+            ):
+                best = candidate
+        if best is None:
+            return current
+        current = best
+
+
 def _paste(x: np.ndarray, y: np.ndarray, stats: _Stats, box: PrimBox, alpha: float) -> PrimBox:
     """Widen one limit at a time by about ``alpha`` of the box's samples while that raises the
     density."""
     lo, hi = box.lo.copy(), box.hi.copy()
     current = box
     while True:
-        inside = np.all((x >= lo) & (x <= hi), axis=1)
-        want = max(1, int(np.ceil(alpha * inside.sum())))
+        within = (x >= lo) & (x <= hi)
+        violated = (~within).sum(axis=1)
+        want = max(1, int(np.ceil(alpha * (violated == 0).sum())))
         best = None
         for j in range(x.shape[1]):
-            others = np.all(np.delete((x >= lo) & (x <= hi), j, axis=1), axis=1)
+            # inside the box in every other input: no violation, or the only one is input j
+            others = (violated == 0) | ((violated == 1) & ~within[:, j])
             for side in (0, 1):
                 outside = others & ((x[:, j] < lo[j]) if side == 0 else (x[:, j] > hi[j]))
                 values = np.sort(x[outside, j])

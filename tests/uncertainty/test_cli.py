@@ -137,3 +137,23 @@ def test_sensitivity_sobol_needs_a_power_of_two(tmp_path: Path, capsys) -> None:
         capsys, "sensitivity", UNCERTAINTY, "--samples", "100", "--out", str(tmp_path)
     )
     assert code == 2 and "power of 2" in err
+
+
+def test_discover_finds_boxes_for_targets_that_sometimes_fail(tmp_path: Path, capsys) -> None:
+    code, out, err = _run(
+        capsys, "discover", UNCERTAINTY, "--samples", "1500", "--seed", "2", "--json",
+        "--target", "private_enterprises", "--target", "green_space_new", "--out", str(tmp_path),
+    )  # fmt: skip
+    assert code == 0
+    data = json.loads(out)
+    assert set(data["targets"]) == {"private_enterprises", "green_space_new"}
+    box = data["targets"]["private_enterprises"]
+    assert "firm_birth_rate" in box["box"]
+    assert 0 < box["coverage"] <= 1 and box["density"] > box["base_density"]
+    assert data["targets"]["green_space_new"]["note"] == "never missed"
+    assert (_folder(err) / "figures/prim/private_enterprises.png").is_file()
+
+
+def test_discover_unknown_target(tmp_path: Path, capsys) -> None:
+    code, _, err = _run(capsys, "discover", UNCERTAINTY, "--target", "nope", "--out", str(tmp_path))
+    assert code == 2 and "--target: no target 'nope'" in err

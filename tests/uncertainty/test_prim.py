@@ -66,3 +66,17 @@ def test_discrete_inputs_with_ties() -> None:
 def test_nothing_to_explain() -> None:
     with pytest.raises(UserInputError, match="no sample"):
         prim(np.zeros((10, 2)), np.zeros(10, dtype=bool), ("a", "b"))
+
+
+def test_restrictions_that_hardly_matter_are_lifted() -> None:
+    from sim.uncertainty.prim import PrimBox, _prune, _Stats
+
+    x, y = _known_box()
+    lo, hi = np.array([0.7, 0.0, 0.05]), np.array([1.0, 0.4, 1.0])  # c restricted for nothing
+    stats = _Stats(y)
+    box = stats.box(lo, hi, np.all((x >= lo) & (x <= hi), axis=1))
+    pruned = _prune(x, stats, box, x.min(axis=0), x.max(axis=0))
+    assert isinstance(pruned, PrimBox)
+    assert pruned.lo[2] == x[:, 2].min()
+    assert (pruned.lo[0], pruned.hi[1]) == (0.7, 0.4)
+    assert pruned.coverage > box.coverage
