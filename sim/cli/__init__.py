@@ -16,7 +16,17 @@ from ..errors import SimError
 
 __all__ = ["COMMANDS", "main"]
 
-COMMANDS = ("simulate", "models", "export", "run", "run-all", "validate", "batch", "sensitivity")
+COMMANDS = (
+    "simulate",
+    "models",
+    "export",
+    "run",
+    "run-all",
+    "validate",
+    "batch",
+    "sensitivity",
+    "discover",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
