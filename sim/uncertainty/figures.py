@@ -267,9 +267,16 @@ def prim_chart(path: Path | str, result: PrimResult, *, title: str) -> Path:
 
 
 def feasibility_chart(
-    path: Path | str, fmap: FeasibilityMap, *, title: str, levels: Sequence[float] = (0.5, 0.9)
+    path: Path | str,
+    fmap: FeasibilityMap,
+    *,
+    title: str,
+    levels: Sequence[float] = (0.5, 0.9),
+    marker: tuple[float, float] | None = None,
+    marker_label: str = "scenario",
 ) -> Path:
-    """P(met) over the two levers as colours, with contours at ``levels``."""
+    """P(met) over the two levers as colours, with contours at ``levels`` and, optionally, a
+    marker at the scenario's own values of the levers."""
     fig = Figure(figsize=(7, 5))
     ax = fig.add_subplot()
     mesh = ax.pcolormesh(
@@ -279,6 +286,9 @@ def feasibility_chart(
     if len(fmap.x) > 1 and len(fmap.y) > 1 and np.ptp(fmap.probability) > 0:
         lines = ax.contour(fmap.x, fmap.y, fmap.probability, levels=list(levels), colors="black")
         ax.clabel(lines, fmt=lambda v: f"P = {v:.0%}", fontsize=8)
+    if marker is not None:
+        ax.plot(*marker, marker="*", ms=14, color="black", ls="none", label=marker_label)
+        ax.legend(loc="upper left", fontsize=8)
     ax.set_xlabel(fmap.x_name)
     ax.set_ylabel(fmap.y_name)
     per_cell = f"{fmap.samples:,} runs per cell" if fmap.samples > 1 else "one run per cell"

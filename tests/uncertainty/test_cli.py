@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sim.cli import main
@@ -157,3 +158,36 @@ def test_discover_finds_boxes_for_targets_that_sometimes_fail(tmp_path: Path, ca
 def test_discover_unknown_target(tmp_path: Path, capsys) -> None:
     code, _, err = _run(capsys, "discover", UNCERTAINTY, "--target", "nope", "--out", str(tmp_path))
     assert code == 2 and "--target: no target 'nope'" in err
+
+
+def test_map_over_two_levers(tmp_path: Path, capsys) -> None:
+    code, out, err = _run(
+        capsys, "map", UNCERTAINTY, "--target", "new_jobs_cum", "--x", "jobs_per_new_firm",
+        "--y", "public_sector_jobs:6000:30000", "--grid", "4x3", "--samples", "16", "--json",
+        "--out", str(tmp_path),
+    )  # fmt: skip
+    assert code == 0
+    data = json.loads(out)
+    assert data["x"]["name"] == "jobs_per_new_firm" and len(data["x"]["values"]) == 4
+    assert data["y"]["values"][0] == 6000 and data["y"]["values"][-1] == 30000
+    p = np.array(data["probability"])
+    assert p.shape == (3, 4) and np.all((p >= 0) & (p <= 1))
+    assert p[-1, -1] >= p[0, 0]  # more jobs per firm and public jobs never hurt
+    folder = _folder(err)
+    assert (folder / "figures/map.png").is_file() and (folder / "map.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--x", "nope"], "--x: no constant named 'nope'"),
+        (["--x", "jobs_per_new_firm:3"], "--x: expected NAME:LOW:HIGH"),
+        (["--x", "jobs_per_new_firm:3:1"], "--x: the range must run from low to high"),
+        (["--x", "domestic_investment_2015"], "has no range in the model or the scenario"),
+        (["--x", "jobs_per_new_firm", "--grid", "1"], "--grid: must be at least 2"),
+    ],
+)
+def test_map_bad_levers(tmp_path: Path, capsys, args, message) -> None:
+    base = ["map", UNCERTAINTY, "--target", "new_jobs_cum", "--y", "public_sector_jobs"]
+    code, _, err = _run(capsys, *base, *args, "--out", str(tmp_path))
+    assert code == 2 and message in err
