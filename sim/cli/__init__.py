@@ -26,6 +26,7 @@ COMMANDS = (
     "batch",
     "sensitivity",
     "discover",
+    "map",
 )
 
 
