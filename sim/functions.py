@@ -24,6 +24,7 @@ class Clock:
     start: float
     stop: float
     memory: dict = field(default_factory=dict)  # per-run state of DELAY pipelines
+    step_start: float = 0.0  # the time at which the current integration step starts
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,13 +68,17 @@ def _ramp(c, slope, start, end=np.inf):
 
 
 def _pulse(c, magnitude, first, interval=0.0):
-    """XMILE's PULSE: a one-DT-wide spike of height magnitude/DT, so its integral is the
-    magnitude; repeated every ``interval`` if that is positive."""
-    since = c.t - first
-    tol = c.dt / 2
+    """XMILE's PULSE: a spike of height magnitude/DT in the first step that starts at or after
+    ``first`` (and again every ``interval``, if positive), so its integral is the magnitude.
+
+    It reads the time at which the step starts, not the stage time, so every stage of a
+    Runge-Kutta step sees the same spike and any integrator delivers exactly the magnitude.
+    """
+    since = c.step_start - first
+    eps = 1e-9 * c.dt
     repeat = np.greater(interval, 0)
-    phase = np.where(repeat, np.mod(since + tol, np.where(repeat, interval, 1.0)) - tol, since)
-    hit = (since > -tol) & (np.abs(phase) < tol)
+    phase = np.where(repeat, np.mod(since + eps, np.where(repeat, interval, 1.0)) - eps, since)
+    hit = (since >= -eps) & (phase < c.dt - eps)
     return np.where(hit, np.divide(magnitude, c.dt), 0.0)
 
 

@@ -71,6 +71,7 @@ def simulate(
     with np.errstate(all="ignore"):
         y = run.initial_state()
         for k, t in enumerate(times):
+            run.clock.step_start = float(t)
             k1 = run.rates(float(t), y)
             run.remember(k)
             if k in position:
@@ -160,22 +161,27 @@ class _History:
         self.count = max(self.count, k + 1)
 
     def value_at(self, when):
+        """The input averaged over the step ``[when, when + dt)``, the input being held
+        constant over each step as the integrator sees it. For a delay that is a whole number
+        of steps this is the input exactly ``delay`` ago; for any other it still conserves
+        what goes through the pipeline. Before the start the input is ``initial``."""
         if self.rows is None:
             return self.initial
         pos = (np.asarray(when, dtype=float) - self.start) / self.dt
         near = np.round(pos)
         pos = np.where(np.abs(pos - near) < 1e-9, near, pos)
-        i = np.clip(np.floor(pos), 0, self.count - 1).astype(int)
-        j = np.minimum(i + 1, self.count - 1)
-        frac = np.clip(pos - i, 0.0, 1.0)
+        base = np.floor(pos)
+        frac = pos - base
+        return (1 - frac) * self._row(base) + frac * self._row(base + 1)
+
+    def _row(self, index):
+        """Recorded input ``index`` steps after the start (``initial`` before it; the latest
+        record for a time not recorded yet)."""
+        i = np.clip(index, 0, self.count - 1).astype(int)
         rows = self.rows
-        if rows.ndim == 1 or np.ndim(i) == 0:
-            lo, hi = rows[i], rows[j]
-        else:
-            cols = np.arange(rows.shape[1])
-            lo, hi = rows[i, cols], rows[j, cols]
-        value = lo + frac * (hi - lo)
-        return np.where(pos < 0, self.initial, value)
+        per_scenario = rows.ndim > 1 and np.ndim(i) > 0
+        value = rows[i, np.arange(rows.shape[1])] if per_scenario else rows[i]
+        return np.where(index < 0, self.initial, value)
 
 
 def _parameters(

@@ -119,3 +119,30 @@ def test_graphical_function_kinds(kind, x, expected):
 def test_xscale_spreads_points_evenly():
     gf = GraphicalFunction.from_xscale(0, 10, (0.0, 1.0, 4.0))
     assert gf.x == (0.0, 5.0, 10.0)
+
+
+@pytest.mark.parametrize("method", ["euler", "rk2", "rk4"])
+@pytest.mark.parametrize(("first", "dt"), [(2.0, 1.0), (2.5, 1.0), (2.3, 0.25), (2.0, 1 / 3)])
+def test_pulse_delivers_its_volume_with_any_integrator_and_any_time(method, first, dt):
+    model = Model(
+        "p", (Stock("s", initial="0", inflows=("f",)), Flow("f", equation=f"PULSE(3, {first})")),
+        TimeSpec(0, 6, dt),
+    )  # fmt: skip
+    result = simulate(model, method=method)
+    assert result["s"][-1, 0] == pytest.approx(3, rel=1e-12)
+    fired = result.times[np.flatnonzero(result["f"][:, 0])]
+    assert len(fired) == 1 and first <= fired[0] < first + dt  # the first step at or after
+
+
+@pytest.mark.parametrize("lag", [1.0, 1.5, 2.25, 0.5])
+def test_delay_conserves_what_goes_through_it_whatever_the_lag(lag):
+    model = Model(
+        "d",
+        (
+            Stock("out", initial="0", inflows=("arrive",)),
+            Flow("arrive", equation=f"DELAY(send, {lag}, 0)"),
+            Auxiliary("send", equation="IF TIME < 3 THEN 1 ELSE 0"),
+        ),
+        TimeSpec(0, 10, 1),
+    )
+    assert simulate(model)["out"][-1, 0] == pytest.approx(3)
