@@ -134,7 +134,7 @@ def _figures(folder: RunFolder, result: BatchResult, targets: Any, name: str) ->
         folder.file("figures/fans.png"),
         fans,
         title=f"{name}: each target's metric over the plan years, 5-95 % of "
-        f"{result.summary.n:,} runs (diamond: the target)",
+        f"{min(result.summary.n, result.batch.fan_samples):,} runs (diamond: the target)",
     )
 
 

@@ -104,6 +104,16 @@ class Binning:
             zeros,
         )
 
+    def _edges(self) -> tuple[np.ndarray, np.ndarray]:
+        """Lower and upper edge of every bin, shape ``(k, bins + 2)`` each (fresh arrays)."""
+        steps = np.arange(-1, self.bins + 1) / self.bins
+        width = (self.hi - self.lo)[:, None]
+        low = self.lo[:, None] + steps * width
+        high = self.lo[:, None] + (steps + 1.0 / self.bins) * width
+        low[:, 0], high[:, -1] = np.inf, -np.inf
+        high[:, 0], low[:, -1] = self.lo, self.hi
+        return low, high
+
     def histogram(self, values: np.ndarray) -> Histogram:
         """The histogram of ``values`` of shape ``(k, m)`` (or ``(m,)`` when ``k`` is 1)."""
         values = np.asarray(values, dtype=float).reshape(len(self.lo), -1)
@@ -122,21 +132,26 @@ class Binning:
             (index.ravel(), clean.ravel()) if finite.all() else (index[finite], clean[finite])
         )
         size = k * (self.bins + 2)
-        counts = np.bincount(index, minlength=size)
-        low, high = np.full(size, np.inf), np.full(size, -np.inf)
-        np.minimum.at(low, index, kept)
-        np.maximum.at(high, index, kept)
         shape = (k, self.bins + 2)
+        counts = np.bincount(index, minlength=size)
         at_low = at_high = np.zeros(shape, dtype=np.int64)
         if self.exact:
+            low, high = np.full(size, np.inf), np.full(size, -np.inf)
+            np.minimum.at(low, index, kept)
+            np.maximum.at(high, index, kept)
             at_low = np.bincount(index[kept == low[index]], minlength=size).reshape(shape)
             at_high = np.bincount(index[kept == high[index]], minlength=size).reshape(shape)
+            low, high = low.reshape(shape), high.reshape(shape)
+        else:  # bin edges stand for the values; the outer bins reach the extremes seen
+            low, high = self._edges()
+            low[:, 0] = np.min(clean, axis=1, initial=np.inf, where=finite)
+            high[:, -1] = np.max(clean, axis=1, initial=-np.inf, where=finite)
         return Histogram(
             self,
             counts.reshape(shape),
             (~finite).sum(axis=1),
-            low.reshape(shape),
-            high.reshape(shape),
+            low,
+            high,
             _exact_sums(clean) if self.exact else [0] * k,
             at_low,
             at_high,
@@ -184,11 +199,12 @@ class Histogram:
 
     @property
     def minimum(self) -> np.ndarray:
-        return self.low.min(axis=1)
+        # without exact extremes, the underflow bin's low end holds the smallest value seen
+        return self.low.min(axis=1) if self.binning.exact else self.low[:, 0]
 
     @property
     def maximum(self) -> np.ndarray:
-        return self.high.max(axis=1)
+        return self.high.max(axis=1) if self.binning.exact else self.high[:, -1]
 
     def merge(self, other: Histogram) -> Histogram:
         if not _same_bins(self.binning, other.binning):

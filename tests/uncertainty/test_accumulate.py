@@ -184,3 +184,19 @@ def test_point_masses_beside_other_values_in_the_same_bin() -> None:
     y = np.concatenate([capped, rng.uniform(99.99, 100.0, 100), rng.uniform(0, 99, 400)])
     g = Binning.from_pilot(y).histogram(y[:700]).merge(Binning.from_pilot(y).histogram(y[700:]))
     assert g.quantiles([0.6, 0.9])[0].tolist() == [100.0, 100.0]
+
+
+def test_light_histograms_are_exact_to_a_bin_and_merge_exactly() -> None:
+    x = np.random.default_rng(3).normal(0.0, 1.0, (4, 3000))
+    binning = Binning.from_pilot(x[:, :100], bins=512, exact=False)
+    whole = binning.histogram(x)
+    parts = (
+        binning.empty().merge(binning.histogram(x[:, :1234])).merge(binning.histogram(x[:, 1234:]))
+    )
+    q = np.array([0.0, 0.05, 0.5, 0.95, 1.0])
+    np.testing.assert_array_equal(parts.quantiles(q), whole.quantiles(q))
+    width = ((binning.hi - binning.lo) / 512)[:, None]
+    assert np.all(np.abs(whole.quantiles(q) - np.quantile(x, q, axis=1).T) <= 1.01 * width)
+    np.testing.assert_array_equal(whole.minimum, x.min(axis=1))
+    np.testing.assert_array_equal(whole.maximum, x.max(axis=1))
+    assert np.isnan(whole.mean()).all()

@@ -113,3 +113,15 @@ def test_dask_local_cluster_gives_identical_numbers() -> None:
         assert (
             _json(run_batch(batch, executor=ex, chunk_size=700, show_progress=False)) == reference
         )
+
+
+def test_fans_use_the_first_fan_samples_rows_only() -> None:
+    batch = Batch(
+        Design(GROWTH_DISTS, n=3000, seed=7), growth, TARGETS, trajectories=("level",),
+        times=tuple(range(2015, 2021)), fan_samples=1000,
+    )  # fmt: skip
+    whole = run_batch(batch, chunk_size=3000, show_progress=False)
+    assert whole.summary.trajectories["level"].count.tolist() == [1000] * 6
+    assert whole.to_dict()["trajectories"]["level"]["runs"] == 1000
+    chunked = run_batch(batch, chunk_size=333, show_progress=False)
+    assert _json(chunked) == _json(whole)
