@@ -13,6 +13,7 @@ imported only when asked for.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
@@ -142,6 +143,7 @@ class DaskExecutor:
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=":0",
+                silence_logs=logging.CRITICAL,  # a cancelled run is not the user's error
             )
             self._client = Client(self._cluster)
         self._client.run(_heap_allocations)

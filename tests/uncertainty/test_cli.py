@@ -191,3 +191,36 @@ def test_map_bad_levers(tmp_path: Path, capsys, args, message) -> None:
     base = ["map", UNCERTAINTY, "--target", "new_jobs_cum", "--y", "public_sector_jobs"]
     code, _, err = _run(capsys, *base, *args, "--out", str(tmp_path))
     assert code == 2 and message in err
+
+
+def test_ctrl_c_stops_cleanly_and_keeps_nothing(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    command = [sys.executable, "-m", "sim", "batch", UNCERTAINTY, "--samples", "20000000",
+               "--executor", "processes", "--workers", "2", "--out", str(tmp_path)]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(5)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert err.strip().splitlines()[-1].endswith("interrupted; nothing half-written was kept")
+    assert "Traceback" not in err
+    assert not list(tmp_path.rglob("*"))
+
+
+def test_batch_on_a_dask_scheduler_address(tmp_path: Path, capsys) -> None:
+    distributed = pytest.importorskip("dask.distributed")
+    base = ["batch", UNCERTAINTY, "--samples", "2000", "--seed", "3", "--json", "--no-figures"]
+    code, local, _ = _run(capsys, *base, "--out", str(tmp_path))
+    assert code == 0
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, dashboard_address=":0", silence_logs=50
+    ) as cluster:
+        address = cluster.scheduler_address
+        code, remote, _ = _run(
+            capsys, *base, "--executor", "dask", "--scheduler", address, "--chunk-size", "700",
+            "--out", str(tmp_path),
+        )  # fmt: skip
+    assert code == 0
+    assert remote == local
