@@ -76,9 +76,14 @@ def _pulse(c, magnitude, first, interval=0.0):
     """
     since = c.step_start - first
     eps = 1e-9 * c.dt
-    repeat = np.greater(interval, 0)
-    phase = np.where(repeat, np.mod(since + eps, np.where(repeat, interval, 1.0)) - eps, since)
+    if np.ndim(interval) == 0 and interval <= 0:  # a single pulse: the usual case, kept cheap
+        phase = since
+    else:
+        repeat = np.greater(interval, 0)
+        phase = np.where(repeat, np.mod(since + eps, np.where(repeat, interval, 1.0)) - eps, since)
     hit = (since >= -eps) & (phase < c.dt - eps)
+    if np.ndim(hit) == 0:
+        return np.divide(magnitude, c.dt) if hit else 0.0
     return np.where(hit, np.divide(magnitude, c.dt), 0.0)
 
 

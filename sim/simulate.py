@@ -153,6 +153,7 @@ class _History:
         self.initial = initial
         self.rows: np.ndarray | None = None
         self.count = 0
+        self._columns: np.ndarray | None = None
 
     def record(self, k: int, value) -> None:
         if self.rows is None:
@@ -168,20 +169,30 @@ class _History:
         if self.rows is None:
             return self.initial
         pos = (np.asarray(when, dtype=float) - self.start) / self.dt
-        near = np.round(pos)
+        near = np.rint(pos)
         pos = np.where(np.abs(pos - near) < 1e-9, near, pos)
         base = np.floor(pos)
         frac = pos - base
-        return (1 - frac) * self._row(base) + frac * self._row(base + 1)
+        steps = base.astype(np.intp)
+        lo = self._rows_at(steps)
+        if not frac.any():  # a whole number of steps ago, as a delay mostly is
+            return lo
+        return lo + frac * (self._rows_at(steps + 1) - lo)
 
-    def _row(self, index):
-        """Recorded input ``index`` steps after the start (``initial`` before it; the latest
-        record for a time not recorded yet)."""
-        i = np.clip(index, 0, self.count - 1).astype(int)
+    def _rows_at(self, steps: np.ndarray):
+        """Recorded input ``steps`` steps after the start, per scenario when ``steps`` is an
+        array (``initial`` before the start; the latest record for a time not recorded yet)."""
         rows = self.rows
-        per_scenario = rows.ndim > 1 and np.ndim(i) > 0
-        value = rows[i, np.arange(rows.shape[1])] if per_scenario else rows[i]
-        return np.where(index < 0, self.initial, value)
+        index = np.clip(steps, 0, self.count - 1)
+        if steps.ndim == 0 or rows.ndim == 1:
+            value = rows[index]
+        else:
+            width = rows.shape[1]
+            if self._columns is None:
+                self._columns = np.arange(width)
+            value = np.take(rows, index * width + self._columns)
+        before = steps < 0
+        return np.where(before, self.initial, value) if before.any() else value
 
 
 def _parameters(
