@@ -17,7 +17,7 @@ import numpy as np
 
 from .errors import ModelError
 from .expr import Binary, Call, If, Name, Node, Number, Unary, children, walk
-from .functions import CONSTANT_NAMES, FUNCTIONS, TIME_NAMES, Clock
+from .functions import BINARY_OPERATORS, CONSTANT_NAMES, FUNCTIONS, TIME_NAMES, Clock
 from .graphical import tabulate, validate_graphical
 from .lowering import System, lower
 from .model import Model
@@ -25,12 +25,6 @@ from .model import Model
 __all__ = ["CompiledModel", "compile_model"]
 
 Fn = Callable[[list, Clock], object]
-
-_BINARY = {
-    "+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "^": np.power,
-    "mod": np.mod, "=": np.equal, "<>": np.not_equal, "<": np.less, "<=": np.less_equal,
-    ">": np.greater, ">=": np.greater_equal, "and": np.logical_and, "or": np.logical_or,
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -285,7 +279,11 @@ class CompiledModel:
                 f = self._compile(operand, owner)
                 return lambda v, c: np.logical_not(f(v, c))
             case Binary(op=op, left=left, right=right):
-                ufunc, a, b = _BINARY[op], self._compile(left, owner), self._compile(right, owner)
+                ufunc, a, b = (
+                    BINARY_OPERATORS[op],
+                    self._compile(left, owner),
+                    self._compile(right, owner),
+                )
                 return lambda v, c: ufunc(a(v, c), b(v, c))
             case If(cond=cond, then=then, otherwise=otherwise):
                 return _conditional(*(self._compile(n, owner) for n in (cond, then, otherwise)))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["CONSTANT_NAMES", "FUNCTIONS", "TIME_NAMES", "Builtin", "Clock"]
+__all__ = ["BINARY_OPERATORS", "CONSTANT_NAMES", "FUNCTIONS", "TIME_NAMES", "Builtin", "Clock"]
 
 
 @dataclass(slots=True)
@@ -131,3 +131,11 @@ TIME_NAMES: dict[str, Callable[[Clock], float]] = {
     "final_time": lambda c: c.stop,
 }
 CONSTANT_NAMES: dict[str, float] = {"pi": float(np.pi), "e": float(np.e), "inf": float(np.inf)}
+
+# The infix operators of the expression language, as numpy ufuncs (scalars and arrays alike;
+# division by zero follows IEEE arithmetic instead of raising).
+BINARY_OPERATORS = {
+    "+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "^": np.power,
+    "mod": np.mod, "=": np.equal, "<>": np.not_equal, "<": np.less, "<=": np.less_equal,
+    ">": np.greater, ">=": np.greater_equal, "and": np.logical_and, "or": np.logical_or,
+}  # fmt: skip

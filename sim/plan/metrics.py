@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from ..expr import Binary, Call, If, Name, Node, Number, Unary, parse
-from ..functions import CONSTANT_NAMES, FUNCTIONS, TIME_NAMES
+from ..functions import BINARY_OPERATORS, CONSTANT_NAMES, FUNCTIONS, TIME_NAMES
 from ..results import Result
 from .targets import Target
 
@@ -30,12 +30,6 @@ __all__ = [
 MET_RTOL = 1e-9
 """A value this close to the threshold (relative, or absolute below 1) counts as met: the
 plan's own arithmetic lands exactly on its thresholds, up to floating-point rounding."""
-
-_BINARY = {
-    "+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide, "^": np.power,
-    "mod": np.mod, "=": np.equal, "<>": np.not_equal, "<": np.less, "<=": np.less_equal,
-    ">": np.greater, ">=": np.greater_equal, "and": np.logical_and, "or": np.logical_or,
-}  # fmt: skip
 
 
 def metric_series(result: Result, target: Target) -> np.ndarray:
@@ -113,7 +107,7 @@ def _evaluate(node: Node, result: Result):
         case Unary(op="not", operand=operand):
             return np.logical_not(_evaluate(operand, result))
         case Binary(op=op, left=left, right=right):
-            return _BINARY[op](_evaluate(left, result), _evaluate(right, result))
+            return BINARY_OPERATORS[op](_evaluate(left, result), _evaluate(right, result))
         case If(cond=cond, then=then, otherwise=otherwise):
             return np.where(*(_evaluate(n, result) for n in (cond, then, otherwise)))
         case Call(func=func, args=args) if func in FUNCTIONS and not FUNCTIONS[func].uses_time:
