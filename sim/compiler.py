@@ -21,6 +21,7 @@ from .functions import BINARY_OPERATORS, CONSTANT_NAMES, FUNCTIONS, TIME_NAMES, 
 from .graphical import tabulate, validate_graphical
 from .lowering import System, lower
 from .model import Model
+from .names import canonical
 
 __all__ = ["CompiledModel", "compile_model"]
 
@@ -89,8 +90,6 @@ class CompiledModel:
 
     def resolve(self, name: str, *, what: str = "variable") -> str:
         """The canonical key of ``name``, or an error that suggests the close matches."""
-        from .names import canonical
-
         key = canonical(name)
         if key in self.slot and not key.startswith("#"):
             return key
