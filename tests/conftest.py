@@ -23,3 +23,33 @@ SHARED = (REPO / ".." / "shared").resolve()
 @pytest.fixture
 def repo() -> Path:
     return REPO
+
+
+@pytest.fixture
+def plan_target_ids() -> list[str]:
+    """The 22 target ids of PLAN_TARGETS.md, in its order: an oracle independent of the
+    targets file."""
+    return [
+        "domestic_investment_cum",
+        "domestic_investment_growth",
+        "foreign_capital_cum",
+        "foreign_capital_growth",
+        "private_enterprises",
+        "large_enterprises",
+        "top500_presence",
+        "trade_firms_100m",
+        "new_jobs_cum",
+        "hard_to_employ_placement",
+        "zero_employment_households",
+        "physicians_per_1000",
+        "nurses_per_1000",
+        "eldercare_institutions_new",
+        "state_nursing_home",
+        "green_space_new",
+        "schools_new",
+        "shanty_renovation",
+        "online_approval_rate",
+        "state_capital_payout",
+        "fire_stations",
+        "broadband",
+    ]

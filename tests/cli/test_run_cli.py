@@ -15,34 +15,12 @@ from sim.outputs import file_sha256
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
-IDS = {
-    "domestic_investment_cum",
-    "domestic_investment_growth",
-    "foreign_capital_cum",
-    "foreign_capital_growth",
-    "private_enterprises",
-    "large_enterprises",
-    "top500_presence",
-    "trade_firms_100m",
-    "new_jobs_cum",
-    "hard_to_employ_placement",
-    "zero_employment_households",
-    "physicians_per_1000",
-    "nurses_per_1000",
-    "eldercare_institutions_new",
-    "state_nursing_home",
-    "green_space_new",
-    "schools_new",
-    "shanty_renovation",
-    "online_approval_rate",
-    "state_capital_payout",
-    "fire_stations",
-    "broadband",
-}
 KEYS = {"id", "value", "threshold", "unit", "met", "margin", "first_year_met", "required_lever"}
 
 
-def test_run_json_reports_every_target_and_writes_whole_folders(tmp_path: Path, capsys) -> None:
+def test_run_json_reports_every_target_and_writes_whole_folders(
+    tmp_path: Path, capsys, plan_target_ids
+) -> None:
     out = tmp_path / "results"
     files = [str(SCENARIOS / "plan.toml"), str(SCENARIOS / "shock-2020.toml")]
     assert main(["run", *files, "--json", "--out", str(out)]) == 0
@@ -50,7 +28,7 @@ def test_run_json_reports_every_target_and_writes_whole_folders(tmp_path: Path, 
     plan, shock = summary["scenarios"]
     assert (plan["name"], shock["name"]) == ("plan", "shock-2020")
     targets = {t["id"]: t for t in plan["targets"]}
-    assert set(targets) == IDS
+    assert set(targets) == set(plan_target_ids)
     assert all(t.keys() >= KEYS for t in targets.values())
     assert targets["domestic_investment_cum"]["value"] == pytest.approx(880.0, abs=0.5)
     assert targets["foreign_capital_cum"]["value"] == pytest.approx(16.8, abs=0.05)
@@ -74,20 +52,20 @@ def test_run_json_reports_every_target_and_writes_whole_folders(tmp_path: Path, 
     flows = [r for r in rows if r["variable"] == "new_jobs"]
     assert [int(r["year"]) for r in flows] == list(range(2016, 2022))
     with open(folder / "targets.csv", encoding="utf-8", newline="") as handle:
-        assert {r["id"] for r in csv.DictReader(handle)} == IDS
+        assert {r["id"] for r in csv.DictReader(handle)} == set(plan_target_ids)
     figures = {p.name for p in (folder / "figures").iterdir()}
     assert "verdict.png" in figures and "sector_health.png" in figures
     assert Path(summary["comparison"], "figures", "headline_targets.png").is_file()
     assert not [p for p in out.iterdir() if p.name.startswith(".")]
 
 
-def test_run_prints_a_table_per_scenario(tmp_path: Path, capsys) -> None:
+def test_run_prints_a_table_per_scenario(tmp_path: Path, capsys, plan_target_ids) -> None:
     out = tmp_path / "results"
     args = ["run", str(SCENARIOS / "plan.toml"), "--out", str(out), "--no-figures"]
     assert main(args) == 0
     printed = capsys.readouterr().out
     assert "Scenario plan:" in printed and "Verdict:" in printed and "Results:" in printed
-    for tid in IDS:
+    for tid in plan_target_ids:
         assert f"  {tid} " in printed
 
 

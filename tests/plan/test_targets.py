@@ -14,35 +14,11 @@ from sim.plan.targets import load_targets
 ROOT = Path(__file__).resolve().parents[2]
 PLAN_TARGETS = ROOT.parent / "shared" / "PLAN_TARGETS.md"
 TARGETS = shipped_model_path("hexi").with_name("hexi_targets.toml")
-IDS = [
-    "domestic_investment_cum",
-    "domestic_investment_growth",
-    "foreign_capital_cum",
-    "foreign_capital_growth",
-    "private_enterprises",
-    "large_enterprises",
-    "top500_presence",
-    "trade_firms_100m",
-    "new_jobs_cum",
-    "hard_to_employ_placement",
-    "zero_employment_households",
-    "physicians_per_1000",
-    "nurses_per_1000",
-    "eldercare_institutions_new",
-    "state_nursing_home",
-    "green_space_new",
-    "schools_new",
-    "shanty_renovation",
-    "online_approval_rate",
-    "state_capital_payout",
-    "fire_stations",
-    "broadband",
-]
 
 
-def test_every_plan_target_is_there_with_its_quote() -> None:
+def test_every_plan_target_is_there_with_its_quote(plan_target_ids) -> None:
     targets = load_targets(TARGETS)
-    assert list(targets.targets) == IDS
+    assert list(targets.targets) == plan_target_ids
     targets.check(resolve_model("hexi"))
     for t in targets:
         assert t.quote and t.unit and t.metric
@@ -50,11 +26,11 @@ def test_every_plan_target_is_there_with_its_quote() -> None:
 
 
 @pytest.mark.skipif(not PLAN_TARGETS.is_file(), reason="../shared is not here")
-def test_ids_and_quotes_match_plan_targets_md() -> None:
+def test_ids_and_quotes_match_plan_targets_md(plan_target_ids) -> None:
     text = PLAN_TARGETS.read_text(encoding="utf-8")
     rows = dict(re.findall(r"^\| (\w+) \|.*\| ([^|]+) \|$", text, flags=re.M))
     rows.pop("id", None)
-    assert sorted(rows) == sorted(IDS)
+    assert sorted(rows) == sorted(plan_target_ids)
     for t in load_targets(TARGETS):
         assert (
             t.quote.strip() == rows[t.id].strip()
