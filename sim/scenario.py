@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import difflib
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +46,7 @@ from .models import resolve_model, shipped_model_names, shipped_model_path
 from .names import canonical
 from .results import Result
 from .simulate import Save, simulate
+from .tomlfile import read_toml
 from .uncertainty.distributions import Distribution
 
 __all__ = ["Scenario", "ScenarioFile", "TimeInput", "load_scenario", "read_scenario_file"]
@@ -163,14 +163,7 @@ class Scenario:
 def read_scenario_file(path: str | Path) -> ScenarioFile:
     """Read and validate one file (its ``extends`` is not followed)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserInputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise UserInputError(f"not valid TOML: {exc}", file=str(path)) from None
+    data = read_toml(path)
     try:
         return ScenarioFile.model_validate(data)
     except ValidationError as exc:

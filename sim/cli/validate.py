@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tomllib
 from pathlib import Path
 
 from ..compiler import compile_model
-from ..errors import SimError, UserInputError
+from ..errors import SimError
 from ..models import resolve_model
 from ..plan.targets import load_targets
 from ..scenario import load_scenario
+from ..tomlfile import read_toml
 
 __all__ = ["check_file", "register"]
 
@@ -46,21 +46,12 @@ def check_file(path: Path) -> str:
     """Check one file; returns a one-line description, raises `SimError` when it is bad."""
     if path.suffix.lower() in {".xmile", ".xml", ".stmx"}:
         return _model(path)
-    data = _toml(path)
+    data = read_toml(path)
     if isinstance(data.get("targets"), dict):
         return _targets(path)
     if _MODEL_TABLES & data.keys() or isinstance(data.get("model"), dict):
         return _model(path)
     return _scenario(path)
-
-
-def _toml(path: Path) -> dict:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UserInputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UserInputError(f"not valid TOML: {exc}", file=str(path)) from None
 
 
 def _model(path: Path) -> str:

@@ -7,7 +7,6 @@ the start of the next: the 2020 year-end is time 2021.0).
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -18,6 +17,7 @@ from ..expr import Call, Name, parse, walk
 from ..functions import CONSTANT_NAMES, TIME_NAMES
 from ..model import Constant, Model
 from ..names import canonical
+from ..tomlfile import read_toml
 
 __all__ = ["ContextVariable", "Lever", "Sector", "Target", "TargetSet", "load_targets"]
 
@@ -196,12 +196,7 @@ def _need(model: Model, name: str, where: str | None, field: str) -> None:
 def load_targets(path: str | Path) -> TargetSet:
     """Read and validate a targets file (names are checked against a model by `check`)."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UserInputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UserInputError(f"not valid TOML: {exc}", file=str(path)) from None
+    data = read_toml(path)
     targets = data.get("targets")
     if isinstance(targets, dict):
         for key, spec in targets.items():
