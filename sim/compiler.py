@@ -346,7 +346,9 @@ def _graphical(x: Fn, gf) -> Fn:
 
 
 def _pipeline(key: str, delay: Fn) -> Fn:
-    return lambda v, c: c.memory[key].value_at(c.t - delay(v, c))
+    # read from the start of the step, as PULSE and STEP do: every Runge-Kutta stage of a
+    # step sees the same output, so a pipeline releases each step's input whole, one delay on
+    return lambda v, c: c.memory[key].value_at(c.step_start - delay(v, c))
 
 
 def _nonnegative(fn: Fn) -> Fn:

@@ -59,7 +59,10 @@ def _maximum(c, *args):
 
 
 def _step(c, height, start):
-    return np.where(c.t >= start - 1e-9 * c.dt, height, 0.0)
+    """``height`` from the first step that starts at or after ``start``. It reads the time at
+    which the step starts, as PULSE does, so every Runge-Kutta stage of a step sees the same
+    value and a schedule on the time grid is integrated exactly by any method."""
+    return np.where(c.step_start >= start - 1e-9 * c.dt, height, 0.0)
 
 
 def _ramp(c, slope, start, end=np.inf):

@@ -69,7 +69,9 @@ def simulate(
     slots = [compiled.slot[k] for k in save_keys]
     position = {k: i for i, k in enumerate(save_at)}
     with np.errstate(all="ignore"):
+        run.clock.step_start = float(times[0])
         y = run.initial_state()
+        stages = run.staged(integrator.b)
         for k, t in enumerate(times):
             run.clock.step_start = float(t)
             k1 = run.rates(float(t), y)
@@ -79,7 +81,8 @@ def simulate(
                 for j, slot in enumerate(slots):
                     row[j] = run.values[slot]
             if k + 1 < len(times):
-                y = run.clamp(integrator.step(run.rates, float(t), y, step, k1))
+                y = run.clamp(integrator.step(stages, float(t), y, step, k1))
+                run.remember_step(k)
     names = tuple(compiled.system.names[k] for k in save_keys)
     units = {compiled.system.names[k]: compiled.system.units.get(k, "") for k in save_keys}
     return Result(times[save_at], names, out, units, integrator.name, step)
@@ -133,9 +136,39 @@ class _Run:
             dy[i] = rate
         return dy
 
+    def staged(self, weights: tuple[float, ...]):
+        """``rates`` for the later stages of a step, adding up each DELAY's input over the
+        stages with the integrator's weights: a pipeline then releases exactly what the
+        integrator put into it over each step, so material is conserved with any method."""
+        self._weights = weights
+        if not self.c.pipelines:
+            return self.rates
+
+        def rates(t: float, y: np.ndarray) -> np.ndarray:
+            dy = self.rates(t, y)
+            w = self._weights[self._stage]
+            self._stage += 1
+            self._sums = [
+                total + w * self.values[slot]
+                for total, (_, slot) in zip(self._sums, self.c.pipelines, strict=True)
+            ]
+            return dy
+
+        return rates
+
     def remember(self, k: int) -> None:
-        for key, input_slot in self.c.pipelines:
-            self.clock.memory[key].record(k, self.values[input_slot])
+        """Record each DELAY's input at the start of step ``k``; `remember_step` replaces it
+        by the step's weighted average once the step is taken (for Euler the same value)."""
+        w = self._weights[0]
+        self._stage, self._sums = 1, []
+        for key, slot in self.c.pipelines:
+            value = self.values[slot]
+            self.clock.memory[key].record(k, value)
+            self._sums.append(w * value)
+
+    def remember_step(self, k: int) -> None:
+        for (key, _), total in zip(self.c.pipelines, self._sums, strict=True):
+            self.clock.memory[key].record(k, total)
 
     def clamp(self, y: np.ndarray) -> np.ndarray:
         """Non-negative stocks stay at or above zero (their outflows were already limited;
@@ -156,8 +189,19 @@ class _History:
         self._columns: np.ndarray | None = None
 
     def record(self, k: int, value) -> None:
+        shape = np.shape(value)
         if self.rows is None:
-            self.rows = np.empty((self.n_times, *np.shape(value)))
+            self.rows = np.empty((self.n_times, *shape))
+        elif shape != self.rows.shape[1:]:
+            # an input that was the same for every scenario so far (a scalar) and now differs
+            # per scenario: widen the history, repeating the past values for each scenario
+            wider = np.empty((self.n_times, *np.broadcast_shapes(self.rows.shape[1:], shape)))
+            wider[: self.count] = (
+                self.rows[: self.count, ...]
+                if self.rows.ndim > 1
+                else (self.rows[: self.count, None])
+            )
+            self.rows, self._columns = wider, None
         self.rows[k] = value
         self.count = max(self.count, k + 1)
 
