@@ -21,28 +21,27 @@ def write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
-def test_plan_is_the_model_itself() -> None:
+def test_plan_sets_only_what_the_plan_states() -> None:
     s = load_scenario(SCENARIOS / "plan.toml")
     assert s.name == "plan" and s.model.name == "hexi"
-    assert (s.method, s.dt) == ("euler", 1.0)
-    assert s.parameters == {} and s.inputs == {}
+    assert (s.method, s.dt) == ("rk4", 0.5)
+    assert s.parameters == {"physicians_goal_per_1000": 5.0, "nurses_goal_per_1000": 5.3}
+    assert s.inputs == {}
     assert s.targets_path is not None and s.targets_path.name == "hexi_targets.toml"
 
 
-def test_trend_extends_plan_and_overrides_what_differs() -> None:
+def test_trend_sets_data_rates_and_shock_extends_trend() -> None:
     s = load_scenario(SCENARIOS / "trend.toml")
-    assert [p.name for p in s.files] == ["trend.toml", "plan.toml"]
+    assert [p.name for p in s.files] == ["trend.toml"]
     assert s.parameters["domestic_investment_growth_rate"] == 0.094
-    assert s.origin["firm_birth_rate"].name == "trend.toml"
+    shock = load_scenario(SCENARIOS / "shock-2020.toml")
+    assert [p.name for p in shock.files] == ["shock-2020.toml", "trend.toml"]
+    assert shock.origin["domestic_investment_growth_rate"].name == "trend.toml"
 
 
-def test_shock_replaces_constants_by_time_varying_inputs() -> None:
+def test_the_2020_downturn_lowers_the_multipliers_during_2020_only() -> None:
     s = load_scenario(SCENARIOS / "shock-2020.toml")
-    assert set(s.inputs) == {
-        "investment_shock_multiplier",
-        "firm_birth_shock_multiplier",
-        "jobs_shock_multiplier",
-    }
+    assert s.parameters["shock_2020"] == 1
     result = s.simulate()
     for name, depth in [
         ("investment_shock_multiplier", 0.8),
@@ -51,7 +50,8 @@ def test_shock_replaces_constants_by_time_varying_inputs() -> None:
     ]:
         path = result[name][:, 0]
         assert path[result.time_index(2020.0)] == pytest.approx(depth)
-        assert path[result.time_index(2019.0)] == 1.0 and path[result.time_index(2021.0)] == 1.0
+        assert path[result.time_index(2020.5)] == pytest.approx(depth)
+        assert path[result.time_index(2019.5)] == 1.0 and path[result.time_index(2021.0)] == 1.0
 
 
 def test_later_files_win_name_by_name(tmp_path: Path) -> None:
@@ -59,18 +59,18 @@ def test_later_files_win_name_by_name(tmp_path: Path) -> None:
         tmp_path,
         "base.toml",
         'model = "hexi"\n[parameters]\nfirm_exit_rate = 0.07\n'
-        '[inputs.jobs_shock_multiplier]\nequation = "0.9"\n',
+        '[inputs.jobs_shock_depth]\nequation = "0.9"\n',
     )
     child = write(
         tmp_path,
         "child.toml",
         'extends = "base.toml"\nmethod = "RK4"\ndt = 0.25\n'
-        "[parameters]\njobs_shock_multiplier = 0.95\n[uncertain]\n"
+        "[parameters]\njobs_shock_depth = 0.25\n[uncertain]\n"
         'firm_exit_rate = { dist = "triangular", low = 0.03, mode = 0.05, high = 0.1 }\n',
     )
     s = load_scenario(child)
     assert s.name == "child" and (s.method, s.dt) == ("rk4", 0.25)
-    assert s.parameters == {"jobs_shock_multiplier": 0.95}
+    assert s.parameters == {"jobs_shock_depth": 0.25}
     assert s.inputs == {}
     assert isinstance(s.uncertain["firm_exit_rate"], Triangular)
 
@@ -118,20 +118,20 @@ BAD = [
     ),
     (
         "bad input table",
-        'model = "hexi"\n[inputs.jobs_shock_multiplier]\ntimes = [2016, 2020]\nvalues = [1]\n',
-        "inputs.jobs_shock_multiplier",
+        'model = "hexi"\n[inputs.jobs_shock_depth]\ntimes = [2016, 2020]\nvalues = [1]\n',
+        "inputs.jobs_shock_depth",
         "one value for each time",
     ),
     (
         "bad input equation",
-        'model = "hexi"\n[inputs.jobs_shock_multiplier]\nequation = "1 - * 2"\n',
-        "inputs.jobs_shock_multiplier",
+        'model = "hexi"\n[inputs.jobs_shock_depth]\nequation = "1 - * 2"\n',
+        "inputs.jobs_shock_depth",
         "expected",
     ),
     (
         "input equation naming nothing",
-        'model = "hexi"\n[inputs.jobs_shock_multiplier]\nequation = "1 - shok"\n',
-        "inputs.jobs_shock_multiplier",
+        'model = "hexi"\n[inputs.jobs_shock_depth]\nequation = "1 - shok"\n',
+        "inputs.jobs_shock_depth",
         "unknown name 'shok'",
     ),
     (

@@ -135,6 +135,8 @@ def trajectory_rows(verdict: ScenarioVerdict):
         rate = units.replace(" ", "").endswith(("/yr", "/year"))
         values = result[variable][:, 0]
         for t, value in zip(times, values, strict=True):
+            if abs(t - round(t)) > 1e-9:  # whole years only: the step is a numerical choice
+                continue
             year = math.floor(t + 1e-9) if rate else math.ceil(t - 1e-9) - 1
             yield (name, variable, year, _num(t), _num(value), units)
 

@@ -40,9 +40,9 @@ def fake(values: list[list[float]]) -> Result:
 
 def test_a_batch_gives_what_each_run_gives() -> None:
     rates = np.array([0.02, 0.10, 0.2])
-    batch = evaluate_targets(PLAN.simulate({"physician_recruitment_rate": rates}), TARGETS)
+    batch = evaluate_targets(PLAN.simulate({"gap_closing_rate": rates}), TARGETS)
     for i, rate in enumerate(rates):
-        one = evaluate_targets(PLAN.simulate({"physician_recruitment_rate": rate}), TARGETS)
+        one = evaluate_targets(PLAN.simulate({"gap_closing_rate": rate}), TARGETS)
         for tid, values in batch.items():
             assert values.shape == (3,)
             assert values[i] == pytest.approx(one[tid][0], rel=1e-12), tid

@@ -42,7 +42,9 @@ def test_ids_and_quotes_match_plan_targets_md(plan_target_ids) -> None:
 def test_years_and_timing() -> None:
     targets = load_targets(TARGETS)
     assert targets["new_jobs_cum"].time == 2021.0  # end of 2020
-    assert targets["hard_to_employ_placement"].time == 2020.0  # the rate during 2020
+    assert targets["hard_to_employ_placement"].time == 2021.0  # placed during 2020, at its end
+    during = targets["new_jobs_cum"].model_copy(update={"timing": "during"})
+    assert during.time == 2020.0  # the rate during 2020
     assert targets["new_jobs_cum"].year_of(2017.0) == 2016
     assert targets.variables[:1] == ["domestic_investment_cum"]
 

@@ -2,37 +2,57 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import pickle
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from sim.errors import UserInputError
-from sim.models import resolve_model
+from sim.models import resolve_model, shipped_model_path
 from sim.plan.metrics import metric_value
 from sim.scenario import load_scenario
 from sim.uncertainty.batch import run_batch
-from sim.uncertainty.distributions import Triangular
+from sim.uncertainty.distributions import Choice, Triangular
 from sim.uncertainty.plan import ScenarioEvaluator, path_output, plan_batch
 
 ROOT = Path(__file__).resolve().parents[2]
 UNCERTAINTY = ROOT / "scenarios" / "uncertainty.toml"
 
 
-def test_every_assumption_of_the_model_is_uncertain_over_its_range() -> None:
+def _drawn_by_rule(constant, rows) -> bool:
+    """Assumptions, and data-sourced constants whose row is an estimate, must be drawn."""
+    if constant.source.startswith("assumption"):
+        return True
+    cited = re.match(r"data: (\w+),(\d{4})", constant.source)
+    return cited is not None and rows[cited.groups()]["kind"] == "estimate"
+
+
+def test_every_assumption_and_estimate_is_uncertain_over_its_range() -> None:
     model = resolve_model("hexi")
+    with open(shipped_model_path("hexi").with_name("hexi_data.csv"), encoding="utf-8") as f:
+        rows = {(r["quantity"], r["year"]): r for r in csv.DictReader(f)}
     scenario = load_scenario(UNCERTAINTY)
-    assumptions = {c.name: c for c in model.constants if c.source.startswith("assumption")}
-    assert assumptions, "the model has no assumption-sourced constants"
-    assert set(scenario.uncertain) >= set(assumptions)
     base = load_scenario(ROOT / "scenarios" / "trend.toml")
-    for name, constant in assumptions.items():
-        dist = scenario.uncertain[name]
+    must = {c.name: c for c in model.constants if _drawn_by_rule(c, rows)}
+    assert len(must) > 60
+    assert set(scenario.uncertain) >= set(must), set(must) - set(scenario.uncertain)
+    # the plan's growth rates are drawn too: whether they are plausible is the question
+    assert {"domestic_investment_growth_rate", "foreign_capital_growth_rate"} <= set(
+        scenario.uncertain
+    )
+    for name, dist in scenario.uncertain.items():
+        constant = model[name]
+        if name == "shock_2020":  # a scenario choice: the downturn or not
+            assert isinstance(dist, Choice) and sorted(dist.values) == [0.0, 1.0]
+            continue
         assert isinstance(dist, Triangular), name
         assert (dist.low, dist.high) == constant.range, name
         assert dist.mode == base.parameters.get(name, constant.value), name
+        assert dist.low < dist.mode < dist.high, f"{name}: the mode sits at an edge"
 
 
 def test_a_small_plan_batch_judges_every_target() -> None:
