@@ -4,6 +4,7 @@ against the 2020 census, and monotone responses through the feedback loops."""
 from __future__ import annotations
 
 import csv
+import itertools
 import re
 from pathlib import Path
 
@@ -127,7 +128,7 @@ def test_every_documented_loop_closes_in_the_equations(loop) -> None:
     chain = LOOPS[loop]
     assert loop in MODEL.doc
     assert chain[0] == chain[-1]
-    for cause, effect in zip(chain, chain[1:], strict=False):
+    for cause, effect in itertools.pairwise(chain):
         assert cause in _depends_on(effect), f"{loop}: {effect} does not read {cause}"
 
 
