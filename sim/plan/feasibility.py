@@ -152,7 +152,7 @@ def assess(
     (its own method, and RK4) to find each verdict's numerical band (two runs more)."""
     result = scenario.simulate()
     solutions = solve_levers(scenario, list(targets)) if levers else {}
-    runs = band_runs(scenario, targets) if bands else None
+    runs = band_runs(scenario, targets) if bands and len(targets) else None
     cache = read_hinges(targets, scenario.model_path)
     verdicts = []
     for t in targets:

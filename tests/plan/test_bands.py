@@ -120,3 +120,24 @@ def test_plan_no_modelled_target_is_met_within_its_band_without_being_borderline
     assert verdict.summary() == (
         f"{counts['met']} met, {counts['borderline']} borderline, {counts['missed']} missed of 22"
     )
+
+
+def test_a_reference_the_model_refuses_is_left_out_and_named(tmp_path: Path, monkeypatch) -> None:
+    import sim.plan.bands as bands
+    from sim.errors import UserInputError
+
+    real = bands.simulate
+
+    def refuse_rk4(*args, method, **kwargs):
+        if method == "rk4":
+            raise UserInputError("part 'pipeline' is a difference equation: euler only")
+        return real(*args, method=method, **kwargs)
+
+    monkeypatch.setattr(bands, "simulate", refuse_rk4)
+    scenario, targets = growth(tmp_path, 200.0)
+    verdict = assess(scenario, targets, levers=False)
+    assert [r.method for r in verdict.bands.references] == ["euler"]
+    assert "difference equation" in verdict.bands.skipped["rk4, dt 0.5"]
+    (v,) = verdict.verdicts
+    assert v.numerical_band == pytest.approx(EULER_HALF - EULER_1, rel=1e-9)
+    assert verdict.to_dict()["references_skipped"] == verdict.bands.skipped
