@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench conformance clean
+.PHONY: run test lint bench conformance hinges clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,9 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks
 	$(BIN)/ruff format --check sim tests benchmarks
+
+hinges: $(STAMP)
+	$(BIN)/sim hinges scenarios/uncertainty.toml
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

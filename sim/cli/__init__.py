@@ -25,6 +25,7 @@ COMMANDS = (
     "validate",
     "batch",
     "sensitivity",
+    "hinges",
     "discover",
     "map",
 )

@@ -18,6 +18,7 @@ import numpy as np
 from ..errors import UserInputError
 from ..outputs import RunFolder
 from ..uncertainty.batch import BatchResult, run_batch
+from ..uncertainty.feasibility import LIKELY, UNLIKELY, likelihood_label
 from ..uncertainty.plan import path_output, plan_batch
 from .batch_options import add_run_options, emit, results_folder, run_options
 
@@ -78,7 +79,12 @@ def _summary(result: BatchResult, name: str, targets: Any) -> dict[str, Any]:
             metric=target.metric,
             threshold=target.threshold_text(),
             year=target.year,
+            label=likelihood_label(entry["p"], entry["low"], entry["high"]),
+            evidence=target.evidence,
         )
+    joint = data.get("all_targets")
+    if joint is not None:
+        joint["label"] = likelihood_label(joint["p"], joint["low"], joint["high"])
     return {"scenario": name, **data}
 
 
@@ -87,18 +93,21 @@ def _fans(result: BatchResult) -> dict[str, Any]:
 
 
 def _table(folder: RunFolder, result: BatchResult, targets: Any) -> None:
-    header = ["target", "title", "threshold", "p_met", "low95", "high95", "q05", "q50", "q95"]
+    header = ["target", "title", "threshold", "p_met", "low95", "high95", "q05", "q50", "q95",
+              "label", "evidence"]  # fmt: skip
     rows = []
     for target in targets:
         p = result.summary.probability(target.id)
         m = result.metric_table(target.id)
         rows.append(
             [target.id, target.title, target.threshold_text(), f"{p.p:.6f}", f"{p.low:.6f}",
-             f"{p.high:.6f}", f"{m['q05']:.6g}", f"{m['q50']:.6g}", f"{m['q95']:.6g}"]
+             f"{p.high:.6f}", f"{m['q05']:.6g}", f"{m['q50']:.6g}", f"{m['q95']:.6g}",
+             likelihood_label(p.p, p.low, p.high), target.evidence]
         )  # fmt: skip
     joint = result.summary.probability()
     rows.append(["all", "all targets jointly", "", f"{joint.p:.6f}", f"{joint.low:.6f}",
-                 f"{joint.high:.6f}", "", "", ""])  # fmt: skip
+                 f"{joint.high:.6f}", "", "", "", likelihood_label(joint.p, joint.low, joint.high),
+                 ""])  # fmt: skip
     folder.write_csv("targets.csv", header, rows)
 
 
@@ -143,16 +152,23 @@ def _text(summary: dict[str, Any], targets: Any) -> str:
     lines = [
         f"{summary['scenario']}: {summary['samples']:,} runs ({summary['method']}, seed "
         f"{summary['seed']}), {len(summary['uncertain'])} uncertain parameters",
-        f"{'target':<{width}}  P(met)  95 % interval     median metric   threshold",
+        f"{'target':<{width}}  P(met)  95 % interval     label      median metric   threshold",
     ]
     for target in targets:
         e = summary["targets"][target.id]
         lines.append(
             f"{target.id:<{width}}  {e['p']:6.1%}  [{e['low']:6.1%}, {e['high']:6.1%}]  "
-            f"{e['q50']:>13.6g}   {e['threshold']}"
+            f"{e['label']:<9}  {e['q50']:>13.6g}   {e['threshold']}"
         )
     j = summary["all_targets"]
-    lines.append(f"{'all targets':<{width}}  {j['p']:6.1%}  [{j['low']:6.1%}, {j['high']:6.1%}]")
+    label = likelihood_label(j["p"], j["low"], j["high"])
+    lines.append(
+        f"{'all targets':<{width}}  {j['p']:6.1%}  [{j['low']:6.1%}, {j['high']:6.1%}]  {label}"
+    )
+    lines.append(
+        f"label: likely when the whole interval is >= {LIKELY:.0%}, unlikely when <= "
+        f"{UNLIKELY:.0%}, else uncertain"
+    )
     return "\n".join(lines)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import UserInputError
 from ..outputs import new_run_id
-from ..plan.feasibility import assess
+from ..plan.feasibility import ScenarioVerdict, assess
 from ..plan.report import format_table, summary_json
 from ..plan.runs import write_comparison, write_scenario
 from ..plan.targets import TargetSet, load_targets
@@ -25,7 +25,9 @@ def register(subparsers) -> None:
         "run",
         help="judge every plan target in one or more scenarios and write results/",
         description="Run each scenario file, judge every target of its plan (value, met, "
-        "margin, first year met, the lever value that would just meet it), print a table per "
+        "missed or borderline within its error band, the evidence it rests on, margin, the "
+        "years it was met and lost, what it hinges on, the lever value that would just meet "
+        "it), print a table per "
         "scenario and write results/<scenario>/<run-id>/ (manifest, trajectories.csv, "
         "targets.csv, parameters.csv, figures). Every file is checked before anything runs.",
     )
@@ -61,6 +63,7 @@ def run_scenarios(files: Sequence[str | Path], args: argparse.Namespace) -> int:
     loaded = [_load(Path(f)) for f in files]
     _distinct([s for s, _ in loaded])
     verdicts = [assess(s, t, levers=not args.no_levers) for s, t in loaded]
+    _stale_hinges(verdicts)
     run_id = new_run_id()
     figures = not args.no_figures
     argv = command_line(args)
@@ -100,6 +103,13 @@ def command_line(args: argparse.Namespace) -> list[str]:
     flags = [("json", "--json"), ("no_levers", "--no-levers"), ("no_figures", "--no-figures")]
     words += [flag for name, flag in flags if getattr(args, name, False)]
     return words
+
+
+def _stale_hinges(verdicts: Sequence[ScenarioVerdict]) -> None:
+    """Say once on stderr why a hinges cache was left out (each reason once)."""
+    notes = [v.hinges.stale for v in verdicts if v.hinges is not None and v.hinges.stale]
+    for note in dict.fromkeys(notes):
+        print(f"note: {note}", file=sys.stderr)
 
 
 def _load(path: Path) -> tuple[Scenario, TargetSet]:

@@ -16,7 +16,7 @@ import numpy as np
 from ..errors import UserInputError
 from ..outputs import RunFolder
 from ..uncertainty.morris import morris
-from ..uncertainty.plan import ScenarioEvaluator, load_plan, met_output
+from ..uncertainty.plan import ScenarioEvaluator, load_plan, met_output, ranked_output
 from ..uncertainty.sensitivity import sobol
 from ..uncertainty.tornado import tornado
 from .batch_options import add_run_options, emit, results_folder, run_options, whole
@@ -111,11 +111,9 @@ def _ranking(method: str, result: Any, targets: Any) -> dict[str, Any]:
     values = _importance(method, result)
     out: dict[str, Any] = {}
     for target in targets:
-        met_row = result.outputs.index(met_output(target.id))
-        row = values[met_row]
-        outcome = "met"
-        if not np.any(row > 0):
-            row, outcome = values[result.outputs.index(target.id)], "metric"
+        output = ranked_output(values, result.outputs, target.id)
+        row = values[result.outputs.index(output)]
+        outcome = "metric" if output == target.id else "met"
         order = np.argsort(-row, kind="stable")[:5]
         out[target.id] = {
             "outcome": outcome,

@@ -1,5 +1,6 @@
-"""The verdict on every target of a plan in one scenario: value, met, margin, first year met,
-and the lever value that would just meet it."""
+"""The verdict on every target of a plan in one scenario: value, met, margin, the years it was
+met and lost, its standing (met, missed or borderline within its error band, and what
+evidence it rests on), what it hinges on, and the lever value that would just meet it."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ import numpy as np
 
 from ..results import Result
 from ..scenario import Scenario
+from .bands import BandRuns, Status, band_runs, status
 from .data import Comparison, compare_with_data
+from .hinges import HingeCache, read_hinges
 from .levers import LeverSolution, solve_levers
-from .metrics import first_year_met, margins, met, metric_value
+from .metrics import first_year_met, lost_year, margins, met, metric_value
 from .targets import Target, TargetSet
 
 __all__ = ["ScenarioVerdict", "TargetVerdict", "assess"]
@@ -30,6 +33,19 @@ class TargetVerdict:
     margin_relative: float | None
     first_year_met: int | None
     lever: LeverSolution | None = None
+    lost_year: int | None = None
+    status: Status | None = None
+    band: float | None = None
+    numerical_band: float | None = None
+    references: dict[str, float] = field(default_factory=dict)
+    hinges: list[str] | None = None
+
+    @property
+    def standing(self) -> Status:
+        """met, missed or borderline; without a band, the comparison alone."""
+        if self.status is not None:
+            return self.status
+        return "met" if self.met else "missed"
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of ``sim run --json``."""
@@ -45,6 +61,17 @@ class TargetVerdict:
             "margin": _finite(self.margin),
             "margin_relative": _finite(self.margin_relative),
             "first_year_met": self.first_year_met,
+            "lost_year": self.lost_year,
+            "status": self.standing,
+            "evidence": t.evidence,
+            "band": _finite(self.band),
+            "band_parts": {
+                "numerical": _finite(self.numerical_band),
+                "tolerance": t.tolerance,
+                "precision": t.precision,
+            },
+            "references": {k: _finite(v) for k, v in self.references.items()},
+            "hinges": self.hinges,
             "required_lever": lever.value
             if lever is not None and lever.status == "found"
             else None,
@@ -71,13 +98,25 @@ class ScenarioVerdict:
     verdicts: list[TargetVerdict]
     result: Result = field(repr=False)
     comparisons: list[Comparison] = field(default_factory=list)
+    bands: BandRuns | None = None
+    hinges: HingeCache | None = None
 
     @property
     def n_met(self) -> int:
+        """Targets whose value meets the threshold, borderline or not."""
         return sum(v.met for v in self.verdicts)
 
+    def counts(self) -> dict[str, int]:
+        """How many targets are met, borderline and missed."""
+        statuses = [v.standing for v in self.verdicts]
+        return {s: statuses.count(s) for s in ("met", "borderline", "missed")}
+
     def summary(self) -> str:
-        return f"{self.n_met} of {len(self.verdicts)} targets met"
+        c = self.counts()
+        return (
+            f"{c['met']} met, {c['borderline']} borderline, {c['missed']} missed "
+            f"of {len(self.verdicts)}"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -88,21 +127,42 @@ class ScenarioVerdict:
             "dt": self.scenario.dt,
             "met": self.n_met,
             "total": len(self.verdicts),
+            "status": self.counts(),
+            "references": []
+            if self.bands is None
+            else [{"method": r.method, "dt": r.dt} for r in self.bands.references],
+            "references_skipped": {} if self.bands is None else self.bands.skipped,
+            "hinges": None
+            if self.hinges is None
+            else {
+                "file": str(self.hinges.path),
+                "stale": self.hinges.stale,
+                "scenario": self.hinges.data.get("scenario"),
+            },
             "targets": [v.to_dict() for v in self.verdicts],
             "against_data": [c.to_dict() for c in self.comparisons],
         }
 
 
-def assess(scenario: Scenario, targets: TargetSet, *, levers: bool = True) -> ScenarioVerdict:
-    """Run ``scenario`` once and judge every target; with ``levers``, also search each
-    target's lever (a few batched runs more)."""
+def assess(
+    scenario: Scenario, targets: TargetSet, *, levers: bool = True, bands: bool = True
+) -> ScenarioVerdict:
+    """Run ``scenario`` once and judge every target. With ``levers``, also search each
+    target's lever (a few batched runs more); with ``bands``, run the scenario at half its dt
+    (its own method, and RK4) to find each verdict's numerical band (two runs more)."""
     result = scenario.simulate()
     solutions = solve_levers(scenario, list(targets)) if levers else {}
+    runs = band_runs(scenario, targets) if bands and len(targets) else None
+    cache = read_hinges(targets, scenario.model_path)
     verdicts = []
     for t in targets:
         value = float(metric_value(result, t)[0])
         absolute, relative = margins(value, t)
-        first = first_year_met(result, t)[0]
+        first, lost = first_year_met(result, t)[0], lost_year(result, t)[0]
+        numerical = band = None
+        if runs is not None:
+            numerical = runs.numerical(t, value)
+            band = numerical + t.tolerance + t.precision
         verdicts.append(
             TargetVerdict(
                 target=t,
@@ -112,9 +172,18 @@ def assess(scenario: Scenario, targets: TargetSet, *, levers: bool = True) -> Sc
                 margin_relative=None if np.isnan(relative) else float(relative) + 0.0,
                 first_year_met=None if np.isnan(first) else int(first),
                 lever=solutions.get(t.id),
+                lost_year=None if np.isnan(lost) else int(lost),
+                status=None if band is None else status(value, t, band),
+                band=band,
+                numerical_band=numerical,
+                references={}
+                if runs is None
+                else {f"{r.method}, dt {r.dt:g}": r.values[t.id] for r in runs.references},
+                hinges=None if cache is None else cache.for_target(t.id),
             )
         )
-    return ScenarioVerdict(scenario, targets, verdicts, result, compare_with_data(result, targets))
+    comparisons = compare_with_data(result, targets)
+    return ScenarioVerdict(scenario, targets, verdicts, result, comparisons, runs, cache)
 
 
 def _finite(x: float | None) -> float | None:

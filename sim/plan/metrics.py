@@ -4,6 +4,10 @@ A metric is an expression over saved variables; it is evaluated on whole traject
 ``(time, scenario)`` with numpy, never as Python text. The functions here take a `Result` of
 any number of scenarios ``n`` and return arrays of shape ``(n,)``, so a batch of a million
 runs is judged with the same code as a single scenario.
+
+Besides the model's functions a metric may use ``LAG(x, years)``: x ``years`` earlier on the
+saved time axis (NaN where that time was not saved), e.g. the amount of a cumulative stock
+during a year, ``stock - LAG(stock, 1)``.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ __all__ = [
     "MET_RTOL",
     "evaluate_targets",
     "first_year_met",
+    "lost_year",
     "margins",
     "met",
     "metric_series",
@@ -82,12 +87,29 @@ def margins(values: np.ndarray | float, target: Target) -> tuple[np.ndarray, np.
 def first_year_met(result: Result, target: Target) -> np.ndarray:
     """The first plan year (up to the target's) whose value meets the threshold, shape
     ``(n,)``; NaN where no year does. The baseline year counts (2015 for a year-end stock)."""
+    years, _, ok = _met_by_year(result, target)
+    first = np.argmax(ok, axis=0)
+    return np.where(ok.any(axis=0), years[first], np.nan)
+
+
+def lost_year(result: Result, target: Target) -> np.ndarray:
+    """The first plan year (up to the target's) whose value no longer meets the threshold
+    after an earlier year met it, shape ``(n,)``; NaN where it was never met or never lost."""
+    years, eligible, ok = _met_by_year(result, target)
+    met_before = np.zeros_like(ok)
+    met_before[1:] = np.logical_or.accumulate(ok, axis=0)[:-1]
+    lost = met_before & ~ok & eligible[:, None]
+    first = np.argmax(lost, axis=0)
+    return np.where(lost.any(axis=0), years[first], np.nan)
+
+
+def _met_by_year(result: Result, target: Target) -> tuple[np.ndarray, ...]:
+    """The plan year of every saved time, whether that time stands for a plan year up to the
+    target's (a whole time), and whether each run meets the target then (``(time, n)``)."""
     series = metric_series(result, target)
     years = np.array([target.year_of(t) for t in result.times], dtype=float)
     eligible = (years <= target.year) & np.isclose(result.times, np.round(result.times))
-    ok = met(series, target) & eligible[:, None]
-    first = np.argmax(ok, axis=0)
-    return np.where(ok.any(axis=0), years[first], np.nan)
+    return years, eligible, met(series, target) & eligible[:, None]
 
 
 def _evaluate(node: Node, result: Result):
@@ -110,9 +132,24 @@ def _evaluate(node: Node, result: Result):
             return BINARY_OPERATORS[op](_evaluate(left, result), _evaluate(right, result))
         case If(cond=cond, then=then, otherwise=otherwise):
             return np.where(*(_evaluate(n, result) for n in (cond, then, otherwise)))
+        case Call(func="lag", args=(inner, Number(value=years))):
+            return _lag(_evaluate(inner, result), float(years), result)
         case Call(func=func, args=args) if func in FUNCTIONS and not FUNCTIONS[func].uses_time:
             return FUNCTIONS[func].fn(None, *(_evaluate(a, result) for a in args))
     raise ValueError(f"cannot evaluate {node!r} in a metric")
+
+
+def _lag(values, years: float, result: Result) -> np.ndarray:
+    """``values`` (``(time, n)`` or broadcastable) ``years`` earlier on the saved time axis;
+    NaN at times whose earlier time was not saved (before the start, or between saves)."""
+    times = result.times
+    series = np.broadcast_to(np.asarray(values, dtype=float), (len(times), result.n))
+    earlier = times - years
+    tol = 1e-9 * np.maximum(1.0, np.abs(earlier))
+    hit = np.abs(times[None, :] - earlier[:, None]) <= tol[:, None]  # (time, saved time)
+    out = series[np.argmax(hit, axis=1)].copy()
+    out[~hit.any(axis=1)] = np.nan
+    return out
 
 
 def _saved(result: Result) -> set[str]:

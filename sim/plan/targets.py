@@ -2,26 +2,44 @@
 
 See ``sim/models/hexi_targets.toml`` for the format. A target's metric is an expression over
 model variables; `year` and `timing` say at which model time it is read (the end of a year is
-the start of the next: the 2020 year-end is time 2021.0).
+the start of the next: the 2020 year-end is time 2021.0). `evidence`, `tolerance` and
+`precision` say what a verdict on it rests on and how close to the threshold is too close
+to call (see `sim.plan.feasibility`).
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import ParseError, UserInputError
-from ..expr import Call, Name, parse, walk
+from ..expr import Call, Name, Number, parse, walk
 from ..functions import CONSTANT_NAMES, TIME_NAMES
 from ..model import Constant, Model
 from ..names import canonical
 from ..tomlfile import read_toml
 
-__all__ = ["ContextVariable", "Lever", "Sector", "Target", "TargetSet", "load_targets"]
+__all__ = [
+    "EVIDENCE",
+    "ContextVariable",
+    "Evidence",
+    "Lever",
+    "Sector",
+    "Target",
+    "TargetSet",
+    "lag_years",
+    "load_targets",
+]
 
 Real = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(strict=True, allow_inf_nan=False, ge=0)]
+Evidence = Literal["identity", "scheduled", "modelled"]
+EVIDENCE: tuple[Evidence, ...] = ("identity", "scheduled", "modelled")
+"""What a verdict rests on: the plan's own arithmetic once its assumption is granted, an
+assumed schedule, budget or land, or the model's feedback dynamics."""
 
 
 class _Strict(BaseModel):
@@ -49,6 +67,7 @@ class Target(_Strict):
     title: str
     sector: str
     kind: str
+    evidence: Evidence
     metric: str
     year: int = 2020
     timing: Literal["year_end", "during"] = "year_end"
@@ -61,6 +80,10 @@ class Target(_Strict):
     note: str = ""
     headline: bool = False
     lever: Lever | None = None
+    tolerance: NonNegative = 0.0
+    """How far off the model may be, in the target's units (1 for whole counts)."""
+    precision: NonNegative = 0.0
+    """The threshold's reporting precision: half the last digit the plan states."""
 
     @model_validator(mode="after")
     def _period(self) -> Target:
@@ -87,6 +110,13 @@ class Target(_Strict):
         found = [n.name for n in walk(node) if isinstance(n, Name)]
         return [n for n in dict.fromkeys(found) if n not in TIME_NAMES and n not in CONSTANT_NAMES]
 
+    @property
+    def lags(self) -> list[float]:
+        """The distinct ``years`` of the metric's LAG calls (that parse as numbers)."""
+        node = parse(self.metric, f"targets.{self.id}.metric")
+        found = [lag_years(n) for n in walk(node) if isinstance(n, Call) and n.func == "lag"]
+        return sorted({x for x in found if x is not None})
+
     def threshold_text(self) -> str:
         symbol = {">=": "≥", "<=": "≤"}[self.comparator]
         return f"{symbol} {self.threshold:,g} {self.unit}"
@@ -111,6 +141,7 @@ class TargetSet(_Strict):
 
     path: Path | None = None
     data: str | None = None
+    hinges: str | None = None
     sectors: dict[str, Sector] = Field(default_factory=dict)
     targets: dict[str, Target]
 
@@ -130,14 +161,27 @@ class TargetSet(_Strict):
         return self.path.parent / self.data
 
     @property
+    def hinges_path(self) -> Path | None:
+        """The cache of what each verdict hinges on (`sim hinges`), beside this file."""
+        if self.hinges is None or self.path is None:
+            return None
+        return self.path.parent / self.hinges
+
+    @property
     def variables(self) -> list[str]:
         """Every model variable the metrics read (what a batch run must save)."""
         names = [n for t in self for n in t.names]
         return list(dict.fromkeys(names))
 
     def times_within(self, start: float, stop: float) -> list[float]:
-        """The model times in ``[start, stop]`` the metrics and first-year search read."""
-        times = {t.time_of(y) for t in self for y in range(t.year - 10, t.year + 1)}
+        """The model times in ``[start, stop]`` the metrics and first-year search read,
+        including the earlier times their LAGs look back to."""
+        times = {
+            t.time_of(y) - lag
+            for t in self
+            for y in range(t.year - 10, t.year + 1)
+            for lag in (0.0, *t.lags)
+        }
         return sorted(x for x in times if start - 1e-9 <= x <= stop + 1e-9)
 
     def check(self, model: Model) -> None:
@@ -165,6 +209,13 @@ class TargetSet(_Strict):
                         file=where,
                         field=f"{field}.metric",
                     )
+                if isinstance(n, Call) and n.func == "lag" and lag_years(n) is None:
+                    raise UserInputError(
+                        "LAG takes a variable or expression and a number of years >= 0, "
+                        "as in LAG(stock, 1)",
+                        file=where,
+                        field=f"{field}.metric",
+                    )
             if target.lever is not None:
                 _need(model, target.lever.name, where, f"{field}.lever.name")
                 if not isinstance(model[target.lever.name], Constant):
@@ -178,7 +229,17 @@ class TargetSet(_Strict):
                 _need(model, context.variable, where, f"sectors.{name}.context[{i}]")
 
 
-_METRIC_FUNCTIONS = {"min", "max", "abs", "sqrt", "exp", "ln", "log10", "safediv", "zidz", "xidz"}
+_METRIC_FUNCTIONS = {
+    "min", "max", "abs", "sqrt", "exp", "ln", "log10", "safediv", "zidz", "xidz", "lag"
+}  # fmt: skip
+
+
+def lag_years(node: Call) -> float | None:
+    """The ``years`` of ``LAG(x, years)``: a number >= 0; None when the call is malformed."""
+    if len(node.args) != 2 or not isinstance(node.args[1], Number):
+        return None
+    years = float(node.args[1].value)
+    return years if math.isfinite(years) and years >= 0 else None
 
 
 def _need(model: Model, name: str, where: str | None, field: str) -> None:

@@ -19,7 +19,23 @@ from .batch import Target
 from .executors import Executor, LocalExecutor
 from .sampling import Design, Method
 
-__all__ = ["FeasibilityMap", "feasibility_map"]
+__all__ = ["LIKELY", "UNLIKELY", "FeasibilityMap", "feasibility_map", "likelihood_label"]
+
+LIKELY = 0.9
+UNLIKELY = 0.1
+
+
+def likelihood_label(p: float, low: float, high: float) -> str:
+    """``likely`` when the whole 95 % interval of P(met) is at or above 90 %, ``unlikely``
+    when it is at or below 10 %, else ``uncertain``: a point estimate of 92 % from a few runs
+    is not yet "likely". ``p`` must lie within the interval; NaN (no runs) is uncertain."""
+    if not low <= p <= high:
+        return "uncertain"
+    if low >= LIKELY:
+        return "likely"
+    if high <= UNLIKELY:
+        return "unlikely"
+    return "uncertain"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ Outputs, per target id: the metric at the target's year ``(n,)``; with ``paths``
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -37,6 +37,7 @@ __all__ = [
     "met_output",
     "path_output",
     "plan_batch",
+    "ranked_output",
 ]
 
 
@@ -48,6 +49,13 @@ def path_output(target_id: str) -> str:
 def met_output(target_id: str) -> str:
     """The output name of a target's met (1) or missed (0) outcome."""
     return f"met:{target_id}"
+
+
+def ranked_output(importance: np.ndarray, outputs: Sequence[str], target_id: str) -> str:
+    """Which output explains target ``target_id`` in a sensitivity result (``importance``:
+    outputs × inputs): its met/missed outcome when some input moves it, else its metric."""
+    name = met_output(target_id)
+    return name if np.any(importance[list(outputs).index(name)] > 0) else target_id
 
 
 @dataclass(frozen=True)

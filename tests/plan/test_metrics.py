@@ -6,8 +6,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from sim.plan.metrics import evaluate_targets, first_year_met, margins, met, metric_series
+from sim.plan.metrics import (
+    evaluate_targets,
+    first_year_met,
+    lost_year,
+    margins,
+    met,
+    metric_series,
+    metric_value,
+)
 from sim.plan.targets import Target, load_targets
 from sim.results import Result
 from sim.scenario import load_scenario
@@ -22,6 +32,7 @@ def target(**changes) -> Target:
         title="t",
         sector="s",
         kind="k",
+        evidence="modelled",
         metric="x",
         comparator=">=",
         threshold=10.0,
@@ -83,3 +94,48 @@ def test_expressions_and_time() -> None:
         100,
     ]
     assert metric_series(result, target(metric="TIME - x"))[0, 0] == 2015.0
+
+
+def test_lost_year_is_the_first_year_missed_after_one_met() -> None:
+    # values at 2016.0 .. 2021.0 are the end of 2015 .. 2020
+    result = fake([[0, 12, 11, 9, 8, 14], [0, 12, 13, 14, 15, 16], [0, 1, 2, 3, 4, 5]])
+    assert first_year_met(result, target()).tolist()[:2] == [2016, 2016]
+    lost = lost_year(result, target())
+    assert lost[0] == 2018 and np.isnan(lost[1]) and np.isnan(lost[2])
+    # a year after the target's does not count as lost
+    assert np.isnan(lost_year(result, target(year=2017))[0])
+
+
+def test_lag_is_the_value_years_earlier_and_nan_before_the_start() -> None:
+    result = fake([[1, 3, 6, 10, 15, 21]])  # a cumulative stock
+    during = metric_series(result, target(metric="x - LAG(x, 1)"))[:, 0]
+    assert np.isnan(during[0]) and during[1:].tolist() == [2, 3, 4, 5, 6]
+    two = metric_series(result, target(metric="LAG(x, 2)"))[:, 0]
+    assert np.isnan(two[:2]).all() and two[2:].tolist() == [1, 3, 6, 10]
+    assert metric_series(result, target(metric="LAG(x, 0)"))[:, 0].tolist() == [1, 3, 6, 10, 15, 21]
+    half = metric_series(result, target(metric="LAG(x, 0.5)"))[:, 0]  # not saved: NaN
+    assert np.isnan(half).all()
+
+
+@given(
+    st.lists(st.floats(-1e6, 1e6), min_size=3, max_size=12),
+    st.integers(0, 12),
+)
+def test_lag_shifts_any_series_along_the_saved_times(values: list[float], k: int) -> None:
+    n = len(values)
+    result = fake([values, [2 * v for v in values]])
+    lagged = metric_series(result, target(metric=f"LAG(x, {k})"))
+    assert lagged.shape == (n, 2)
+    assert np.isnan(lagged[: min(k, n)]).all()
+    assert lagged[k:, 0].tolist() == values[: max(0, n - k)]
+    assert lagged[k:, 1].tolist() == [2 * v for v in values[: max(0, n - k)]]
+
+
+def test_lag_of_the_shipped_model_is_the_amount_during_a_year() -> None:
+    result = PLAN.simulate()
+    during = target(metric="domestic_investment_cum - LAG(domestic_investment_cum, 1)")
+    attracted = result["domestic_investment_attracted"][:, 0]  # the rate during each year
+    series = metric_series(result, during)[:, 0]
+    assert np.isnan(series[0])
+    assert series[1:] == pytest.approx(attracted[:-1], rel=1e-12)
+    assert metric_value(result, during)[0] == pytest.approx(attracted[-2], rel=1e-12)

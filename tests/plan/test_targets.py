@@ -49,9 +49,82 @@ def test_years_and_timing() -> None:
     assert targets.variables[:1] == ["domestic_investment_cum"]
 
 
+IDENTITY = {
+    "domestic_investment_cum",
+    "domestic_investment_growth",
+    "foreign_capital_cum",
+    "foreign_capital_growth",
+}
+SCHEDULED = {
+    "state_nursing_home",
+    "green_space_new",
+    "schools_new",
+    "shanty_renovation",
+    "fire_stations",
+    "state_capital_payout",
+}
+
+
+def test_every_target_says_what_its_verdict_rests_on(plan_target_ids) -> None:
+    targets = load_targets(TARGETS)
+    for t in targets:
+        expected = (
+            "identity" if t.id in IDENTITY else "scheduled" if t.id in SCHEDULED else "modelled"
+        )
+        assert t.evidence == expected, t.id
+    assert sum(t.evidence == "modelled" for t in targets) >= 8
+    assert targets["trade_firms_100m"].tolerance == 1
+    assert targets["domestic_investment_cum"].precision == 0.5
+    assert targets["green_space_new"].tolerance == targets["green_space_new"].precision == 0
+    assert targets.hinges_path == TARGETS.with_name("hexi_hinges.json")
+
+
+def test_lag_times_are_saved_and_checked(tmp_path: Path) -> None:
+    text = TARGETS.read_text(encoding="utf-8")
+    old = 'metric = "domestic_investment_cum"'
+    lagged = 'metric = "domestic_investment_cum - LAG(domestic_investment_cum, 1)"'
+    path = tmp_path / "hexi_targets.toml"
+    path.write_text(text.replace(old, lagged, 1), encoding="utf-8")
+    targets = load_targets(path)
+    targets.check(resolve_model("hexi"))
+    assert targets["domestic_investment_cum"].lags == [1.0]
+    assert 2020.0 in targets.times_within(2016, 2021)  # the year before 2021.0
+    plain = load_targets(TARGETS)
+    assert plain["domestic_investment_cum"].lags == []
+    assert set(plain.times_within(2016, 2021)) <= set(targets.times_within(2016, 2021))
+
+
 @pytest.mark.parametrize(
     ("edit", "field", "reason"),
     [
+        (
+            ('evidence = "identity"\n', ""),
+            "targets.domestic_investment_cum.evidence",
+            "Field required",
+        ),
+        (
+            ('evidence = "identity"', 'evidence = "arithmetic"'),
+            "targets.domestic_investment_cum.evidence",
+            "Input should be 'identity', 'scheduled' or 'modelled'",
+        ),
+        (
+            ('unit = "亿元"', 'unit = "亿元"\ntolerance = -1'),
+            "targets.domestic_investment_cum.tolerance",
+            "greater than or equal to 0",
+        ),
+        (
+            ('metric = "domestic_investment_cum"', 'metric = "LAG(domestic_investment_cum)"'),
+            "targets.domestic_investment_cum.metric",
+            "LAG takes",
+        ),
+        (
+            (
+                'metric = "domestic_investment_cum"',
+                'metric = "LAG(domestic_investment_cum, growth_rate)"',
+            ),
+            "targets.domestic_investment_cum.metric",
+            "LAG takes",
+        ),
         (
             ('metric = "domestic_investment_cum"', 'metric = "domestic_invest_cum"'),
             "targets.domestic_investment_cum.metric",
