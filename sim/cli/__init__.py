@@ -28,6 +28,7 @@ COMMANDS = (
     "discover",
     "map",
     "check-units",
+    "loops",
 )
 
 

@@ -1,0 +1,143 @@
+"""``sim loops MODEL|SCENARIO``: the feedback loops of a model and which of them dominate."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from ..analysis.ltm import LoopAnalysis, analyse_loops
+from .model_or_scenario import load_model_or_scenario
+
+__all__ = ["format_analysis", "register"]
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "loops",
+        help="feedback loops and their dominance over time (Loops That Matter)",
+        description="List the feedback loops of a model (Johnson's algorithm, or the "
+        "strongest-path search with --strongest), named from the model's docs, with their "
+        "polarity and relative loop scores, and the dominant loops by period.",
+    )
+    parser.add_argument("model", help="a model file, a shipped model's name or a scenario file")
+    parser.add_argument("--json", action="store_true", help="print the analysis as JSON")
+    parser.add_argument("--figure", metavar="PNG", help="write the stacked-area figure here")
+    parser.add_argument("--cap", type=_positive_int, default=1000, help="most loops listed")
+    parser.add_argument(
+        "--strongest", action="store_true", help="find loops by the strongest-path search"
+    )
+    parser.set_defaults(func=run)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    model, scenario = load_model_or_scenario(args.model)
+    if scenario is not None:
+        analysis = analyse_loops(
+            scenario.compiled,
+            scenario.parameters,
+            method=scenario.method,
+            dt=scenario.dt,
+            cap=args.cap,
+            strongest=args.strongest,
+        )
+    else:
+        analysis = analyse_loops(model, cap=args.cap, strongest=args.strongest)
+    if args.figure:
+        _atomic_figure(analysis, Path(args.figure), f"{model.name}: relative loop scores")
+    if args.json:
+        print(json.dumps(as_json(model.name, analysis), ensure_ascii=False, indent=2))
+    else:
+        print(format_analysis(model.name, analysis))
+        if args.figure:
+            print(f"figure: {args.figure}")
+    return 0
+
+
+def _atomic_figure(analysis: LoopAnalysis, path: Path, title: str) -> None:
+    from ..analysis.figures import plot_loop_scores
+
+    fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".png")
+    os.close(fd)
+    try:
+        plot_loop_scores(analysis, tmp, title)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def as_json(name: str, analysis: LoopAnalysis) -> dict:
+    """Loops with their relative scores over time (mean over scenarios), periods, notes."""
+    mean = analysis.relative.mean(axis=2)
+    return {
+        "model": name,
+        "times": analysis.times.tolist(),
+        "scenarios": analysis.n,
+        "loops": [
+            {
+                **loop.as_dict(),
+                "partition": loop.partition,
+                "relative_score": mean[:, j].round(12).tolist(),
+            }
+            for j, loop in enumerate(analysis.loops)
+        ],
+        "dominant": {
+            str(p): [
+                {
+                    "start": q.start,
+                    "stop": q.stop,
+                    "loops": [{"name": n, "polarity": pol, "share": s} for n, pol, s in q.loops],
+                }
+                for q in periods
+            ]
+            for p, periods in analysis.dominant_periods().items()
+        },
+        "notes": list(analysis.notes),
+    }
+
+
+def format_analysis(name: str, analysis: LoopAnalysis) -> str:
+    share = analysis.share()
+    lines = [
+        f"{name}: {len(analysis.loops)} feedback loops, {analysis.n} scenario(s), "
+        f"{len(analysis.times)} times"
+    ]
+    lines.append(
+        f"  {'loop':<8} {'pol':<4} {'part':>4} {'mean|rel|':>9} {'max|rel|':>9}  variables"
+    )
+    for j, loop in enumerate(analysis.loops):
+        path = " -> ".join(loop.variables)
+        if len(path) > 90:
+            path = path[:87] + "..."
+        lines.append(
+            f"  {loop.name:<8} {loop.polarity:<4} {loop.partition:>4} "
+            f"{share[:, j].mean():>9.3f} {share[:, j].max():>9.3f}  {path}"
+        )
+    periods = analysis.dominant_periods()
+    if periods:
+        lines.append("dominant loops by period (partitions with more than one loop):")
+    for p, runs in periods.items():
+        for run in runs:
+            span = f"{run.start:g}" if run.start == run.stop else f"{run.start:g}-{run.stop:g}"
+            loops = ", ".join(f"{n} ({pol}) {s:.0%}" for n, pol, s in run.loops)
+            lines.append(f"  partition {p}, {span}: {loops}")
+    for note in analysis.notes:
+        lines.append(f"note: {note}")
+    if not np.isfinite(analysis.scores).all():  # pragma: no cover - scores are cleaned
+        lines.append("note: some scores were not finite")
+    return "\n".join(lines)
