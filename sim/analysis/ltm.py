@@ -85,6 +85,11 @@ class LoopAnalysis:
         """Mean absolute relative score of each loop at each time over scenarios, (time, loop)."""
         return np.abs(self.relative).mean(axis=2)
 
+    def scenario_shares(self) -> np.ndarray:
+        """Each loop's mean absolute relative score over the run, per scenario, (loop,
+        scenario): across a batch, the distribution of each loop's share."""
+        return np.abs(self.relative[1:]).mean(axis=0)
+
     def dominant_periods(self, threshold: float = 0.5) -> dict[int, list[Period]]:
         """For each cycle partition with more than one loop (a lone loop dominates its own
         trivially), the runs of consecutive times with the same dominant set: the strongest

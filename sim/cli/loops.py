@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from ..analysis.ltm import LoopAnalysis, analyse_loops
+from ..errors import UserInputError
 from .model_or_scenario import load_model_or_scenario
 
 __all__ = ["format_analysis", "register"]
@@ -31,6 +33,14 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--strongest", action="store_true", help="find loops by the strongest-path search"
     )
+    parser.add_argument(
+        "--samples",
+        type=_positive_int,
+        metavar="N",
+        help="a batch of N draws of a scenario's [uncertain] parameters: each loop's share "
+        "is then a distribution (5 %%, 50 %%, 95 %%)",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="seed of the draws (default 1)")
     parser.set_defaults(func=run)
 
 
@@ -46,10 +56,20 @@ def _positive_int(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     model, scenario = load_model_or_scenario(args.model)
+    if args.samples and (scenario is None or not scenario.uncertain):
+        raise UserInputError(
+            "--samples needs a scenario with [uncertain] parameters", field=args.model
+        )
     if scenario is not None:
+        parameters: dict = dict(scenario.parameters)
+        if args.samples:
+            from ..uncertainty.sampling import Design
+
+            design = Design(scenario.uncertain, n=args.samples, seed=args.seed)
+            parameters.update(design.sample())
         analysis = analyse_loops(
             scenario.compiled,
-            scenario.parameters,
+            parameters,
             method=scenario.method,
             dt=scenario.dt,
             cap=args.cap,
@@ -57,14 +77,20 @@ def run(args: argparse.Namespace) -> int:
         )
     else:
         analysis = analyse_loops(model, cap=args.cap, strongest=args.strongest)
-    if args.figure:
-        _atomic_figure(analysis, Path(args.figure), f"{model.name}: relative loop scores")
+    figure = Path(args.figure) if args.figure else None
+    if figure is not None and not analysis.loops:
+        print(f"sim loops: {model.name} has no feedback loop: no figure written", file=sys.stderr)
+        figure = None
+    if figure is not None:
+        if not figure.parent.is_dir():
+            raise UserInputError("no such folder for the figure", field=str(figure))
+        _atomic_figure(analysis, figure, f"{model.name}: relative loop scores")
     if args.json:
         print(json.dumps(as_json(model.name, analysis), ensure_ascii=False, indent=2))
     else:
         print(format_analysis(model.name, analysis))
-        if args.figure:
-            print(f"figure: {args.figure}")
+        if figure is not None:
+            print(f"figure: {figure}")
     return 0
 
 
@@ -84,6 +110,7 @@ def _atomic_figure(analysis: LoopAnalysis, path: Path, title: str) -> None:
 def as_json(name: str, analysis: LoopAnalysis) -> dict:
     """Loops with their relative scores over time (mean over scenarios), periods, notes."""
     mean = analysis.relative.mean(axis=2)
+    quantiles = np.quantile(analysis.scenario_shares(), [0.05, 0.5, 0.95], axis=1)
     return {
         "model": name,
         "times": analysis.times.tolist(),
@@ -93,6 +120,7 @@ def as_json(name: str, analysis: LoopAnalysis) -> dict:
                 **loop.as_dict(),
                 "partition": loop.partition,
                 "relative_score": mean[:, j].round(12).tolist(),
+                "share_5_50_95": quantiles[:, j].round(12).tolist(),
             }
             for j, loop in enumerate(analysis.loops)
         ],
@@ -112,21 +140,27 @@ def as_json(name: str, analysis: LoopAnalysis) -> dict:
 
 
 def format_analysis(name: str, analysis: LoopAnalysis) -> str:
-    share = analysis.share()
+    """The loops (mean and largest absolute relative score; across a batch, the 5-95 %
+    range of the per-scenario mean), the dominant loops by period, the notes."""
+    share = analysis.share()[1:]
+    batch = analysis.n > 1
+    q5, q95 = np.quantile(analysis.scenario_shares(), [0.05, 0.95], axis=1)
     lines = [
         f"{name}: {len(analysis.loops)} feedback loops, {analysis.n} scenario(s), "
         f"{len(analysis.times)} times"
     ]
+    spread = f" {'5-95 %':>11}" if batch else ""
     lines.append(
-        f"  {'loop':<8} {'pol':<4} {'part':>4} {'mean|rel|':>9} {'max|rel|':>9}  variables"
+        f"  {'loop':<8} {'pol':<4} {'part':>4} {'mean|rel|':>9} {'max|rel|':>9}{spread}  variables"
     )
     for j, loop in enumerate(analysis.loops):
         path = " -> ".join(loop.variables)
         if len(path) > 90:
             path = path[:87] + "..."
+        spread = f" {q5[j]:>5.2f}-{q95[j]:<5.2f}" if batch else ""
         lines.append(
             f"  {loop.name:<8} {loop.polarity:<4} {loop.partition:>4} "
-            f"{share[:, j].mean():>9.3f} {share[:, j].max():>9.3f}  {path}"
+            f"{share[:, j].mean():>9.3f} {share[:, j].max():>9.3f}{spread}  {path}"
         )
     periods = analysis.dominant_periods()
     if periods:

@@ -204,3 +204,24 @@ def test_relative_loop_scores_agree_with_simlin(name):
         theirs = np.asarray(loop.behavior_time_series, dtype=float)
         np.testing.assert_allclose(ours.relative[:, j, 0], theirs, atol=1e-3, rtol=0)
         assert str(loop.polarity) == ours.loops[j].polarity
+
+
+def test_loops_command_over_a_batch_and_its_bad_input(tmp_path, capsys):
+    uncertainty = str(ROOT / "scenarios" / "uncertainty.toml")
+    assert main(["loops", uncertainty, "--samples", "40", "--seed", "3", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["scenarios"] == 40
+    for loop in data["loops"]:
+        low, mid, high = loop["share_5_50_95"]
+        assert 0 <= low <= mid <= high <= 1
+    assert main(["loops", "logistic", "--samples", "10"]) == 2
+    assert "needs a scenario with [uncertain]" in capsys.readouterr().err
+    assert main(["loops", "logistic", "--figure", str(tmp_path / "no" / "x.png")]) == 2
+    flat = tmp_path / "flat.toml"
+    flat.write_text(
+        '[model]\nname = "flat"\n[time]\nstop = 3\n[stocks.s]\ninitial = "0"\n'
+        'inflows = ["f"]\n[flows.f]\nequation = "1 + TIME"\n'
+    )
+    assert main(["loops", str(flat), "--figure", str(tmp_path / "flat.png")]) == 0
+    assert "0 feedback loops" in capsys.readouterr().out
+    assert not (tmp_path / "flat.png").exists()
