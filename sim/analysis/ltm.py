@@ -25,8 +25,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..compiler import CompiledModel, compile_model
+from ..errors import UserInputError
 from ..functions import Clock
 from ..model import Model
+from ..results import Result
 from ..simulate import Save, simulate, time_grid
 from .loops import CausalGraph, causal_graph, find_loops, strongest_loops
 from .naming import Documented, name_loops
@@ -248,19 +250,27 @@ def dominant_loops(
     variable: str,
     start: float,
     stop: float,
+    **options,
 ) -> list[tuple[str, str, float]]:
     """The loops that drive ``variable`` over ``[start, stop]``: (name, polarity, share),
     strongest first, shares adding up to 1.
 
     ``result_or_parameters`` is a `LoopAnalysis` already made, or parameters to simulate
-    (arrays for a batch). The loops are those through ``variable``, else those through any
-    variable it depends on; a share is the loop's mean absolute score over the period and
-    the scenarios of its score relative to the other loops so chosen.
+    (arrays for a batch; ``options`` such as ``method`` and ``dt`` go to `analyse_loops`). A
+    plain `Result` is refused: it keeps too little to score links. The loops are those
+    through ``variable``, else those through any variable it depends on; a share is the mean
+    over the period and the scenarios of the loop's absolute score relative to the other
+    loops so chosen.
     """
     if isinstance(result_or_parameters, LoopAnalysis):
         analysis = result_or_parameters
+    elif isinstance(result_or_parameters, Result):
+        raise UserInputError(
+            "pass the parameters or a LoopAnalysis: a Result keeps too little to score links",
+            field="result_or_parameters",
+        )
     else:
-        analysis = analyse_loops(model, result_or_parameters)
+        analysis = analyse_loops(model, result_or_parameters, **options)
     compiled = compile_model(model)
     key = compiled.resolve(variable)
     chosen = [j for j, loop in enumerate(analysis.loops) if key in loop.keys]

@@ -31,7 +31,7 @@ _TIME_UNITS = (
     "second = [time] = s = sec",
     "minute = 60 * second = min",
     "hour = 60 * minute = h = hr",
-    "day = 24 * hour = d",
+    "day = 24 * hour = _ = d",
     "week = 7 * day = wk",
     "year = 365 * day = yr",
     "month = year / 12 = mo",

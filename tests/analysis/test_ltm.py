@@ -13,6 +13,7 @@ import pytest
 
 from sim.analysis.ltm import analyse_loops, dominant_loops
 from sim.cli import main
+from sim.errors import UserInputError
 from sim.model import Flow
 from sim.modelfile import loads_model
 from sim.models import resolve_model
@@ -137,6 +138,8 @@ def test_dominant_loops_of_a_variable_over_a_period():
     assert early[0][:2] == ("R1", "R") and late[0][:2] == ("B1", "B")
     assert math.isclose(sum(s for _, _, s in early), 1.0)
     assert early[0][2] > 0.5 and late[0][2] > 0.5
+    with pytest.raises(UserInputError, match="keeps too little"):
+        dominant_loops(model, simulate(model), "population", 0, 5)
     # a variable on no loop: the loops upstream of it
     flow = Flow("observer", equation="population * 2")
     watched = model.replace(variables=(*model.variables, flow))

@@ -4,6 +4,7 @@ variable, and random expressions are flagged exactly when they are inconsistent.
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -17,6 +18,7 @@ from sim.models import resolve_model, shipped_model_names
 from sim.xmile import reads_xmile
 from sim.xmile.writer import writes_xmile
 
+ROOT_MODELS = Path(__file__).resolve().parents[2] / "sim" / "models"
 REFERENCE = [name for name in shipped_model_names() if name != "hexi"]
 
 # A small plan-like model: a construction pipeline of projects that adds beds, investment
@@ -314,3 +316,16 @@ def test_a_random_inconsistent_edit_is_always_flagged(data):
     equation = text.format(*(NAMES[v] for v in edited))
     issues = check_units(_model(target, equation)).issues
     assert issues and issues[0].variable == "result"
+
+
+def test_bad_unit_declarations_name_the_field():
+    from sim.errors import ModelError
+
+    with pytest.raises(ModelError, match=r"units\.beds: unknown key 'alias'"):
+        loads_model(PLAN.replace('beds = { aliases = ["bed"] }', 'beds = { alias = ["bed"] }'))
+    with pytest.raises(ModelError, match=r"units\.beds\.aliases: must be a list"):
+        loads_model(PLAN.replace('beds = { aliases = ["bed"] }', 'beds = { aliases = "bed" }'))
+    bad = loads_model(PLAN.replace('beds = { aliases = ["bed"] }', 'beds = { equation = "2 **" }'))
+    with pytest.raises(ModelError, match=r"units\.beds: cannot declare this unit"):
+        check_units(bad)
+    assert main(["check-units", str(ROOT_MODELS / "logistic.toml")]) == 0
