@@ -52,12 +52,12 @@ def causal_graph(compiled: CompiledModel) -> CausalGraph:
     node_set = set(nodes)
     for key in nodes:
         if key in system.equations:
-            for dep in sorted(compiled._deps[key], key=compiled.slot.get):
+            for dep in sorted(compiled.dependencies(key), key=compiled.slot.get):
                 if dep in node_set:
                     graph.add_edge(dep, key, sign=1)
         elif key in system.pipelines:
             pipe = system.pipelines[key]
-            for dep in {pipe.input_key, *compiled._deps[key]}:
+            for dep in {pipe.input_key, *compiled.dependencies(key)}:
                 if dep in node_set:
                     graph.add_edge(dep, key, sign=1)
     for stock in system.stocks:  # a flow that never changes is on no loop

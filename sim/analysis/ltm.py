@@ -236,7 +236,9 @@ class _LinkScorer:
         slot_x, slot_z = self.c.slot[x], self.c.slot[z]
         inputs = list(self.previous)
         inputs[slot_x] = self.values[1:, slot_x, :]
-        partial = np.broadcast_to(self.c._step(z).fn(inputs, self.clock), self.previous[0].shape)
+        partial = np.broadcast_to(
+            self.c.equation_function(z)(inputs, self.clock), self.previous[0].shape
+        )
         moved = partial - self.previous[slot_z]
         d_z, d_x = self.delta[:, slot_z, :], self.delta[:, slot_x, :]
         ok = (d_z != 0) & (d_x != 0)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from ..errors import ModelError
 from ..expr import Binary, Call, If, Name, Node, Number, Unary, parse, unparse
+from ..functions import TIME_NAMES
 from ..model import Auxiliary, Flow, Lookup, Model, Stock
 from .unitreg import UnitRegistry, UnitsError
 
@@ -49,7 +50,7 @@ _DIMENSIONLESS_IN_OUT = {
     "arctan",
 }
 _KEEP = {"abs", "int", "round"}
-_TIME_NAMES = {"time", "dt", "time_step", "starttime", "initial_time", "stoptime", "final_time"}
+_TIME_NAMES = frozenset(TIME_NAMES)
 _SMOOTHS = {"smth1", "smth3", "delay1", "delay3", "delay"}  # (input, delay[, initial])
 _ANY = None  # units that match anything: 0, INF, an undeclared variable
 
@@ -167,7 +168,7 @@ class _Checker:
                     flow.name,
                     self.show(expected),
                     self.show(rate),
-                    flow.equation if self.declared[flow.key] is _ANY else "units",
+                    flow.equation if self.declared[flow.key] is _ANY else f"units = {flow.units!r}",
                     f"a flow of stock {stock.name} must be in its units per time unit",
                 )
             )

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
-from ..analysis.units import UnitReport, check_units
 from .model_or_scenario import load_model_or_scenario
+
+if TYPE_CHECKING:
+    from ..analysis.units import UnitReport
 
 __all__ = ["format_report", "register"]
 
@@ -25,6 +28,8 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..analysis.units import check_units
+
     model, _ = load_model_or_scenario(args.model)
     report = check_units(model)
     if args.json:

@@ -8,12 +8,15 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..analysis.ltm import LoopAnalysis, analyse_loops
 from ..errors import UserInputError
 from .model_or_scenario import load_model_or_scenario
+
+if TYPE_CHECKING:
+    from ..analysis.ltm import LoopAnalysis
 
 __all__ = ["format_analysis", "register"]
 
@@ -55,6 +58,8 @@ def _positive_int(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..analysis.ltm import analyse_loops
+
     model, scenario = load_model_or_scenario(args.model)
     if args.samples and (scenario is None or not scenario.uncertain):
         raise UserInputError(
