@@ -113,7 +113,8 @@ def name_loops(
                     f"{name} is documented as {kind[loop_id[0]]} but its loop score "
                     f"says {kind[polarity]}"
                 )
-        variables = tuple(cg.display(k) for k in cycle)
+        # a DELAY's hidden argument copies its input: not worth a name of its own
+        variables = tuple(cg.display(k) for k in cycle if not k.startswith("#arg"))
         loops.append(Loop(name, cycle, variables, polarity, label, int(partitions[j])))
     for loop_id, (label, chain) in documented.chains.items():
         if not used[loop_id]:

@@ -228,3 +228,23 @@ def test_loops_command_over_a_batch_and_its_bad_input(tmp_path, capsys):
     assert main(["loops", str(flat), "--figure", str(tmp_path / "flat.png")]) == 0
     assert "0 feedback loops" in capsys.readouterr().out
     assert not (tmp_path / "flat.png").exists()
+
+
+def test_loops_named_by_tags_in_variable_docs():
+    text = (
+        TWO_LOOPS.replace(
+            "R1 growth: population -> births\nB1 crowding: population -> crowding_deaths", ""
+        )
+        .replace('inflows = ["births"]', 'inflows = ["births"]\ndoc = "Loops R5 and B6."')
+        .replace(
+            'equation = "growth_rate * population"\n',
+            'equation = "growth_rate * population"\ndoc = "R5"\n',
+        )
+        .replace(
+            'equation = "growth_rate * population * population / carrying_capacity"\n',
+            'equation = "growth_rate * population * population / carrying_capacity"\ndoc = "B6"\n',
+        )
+    )
+    analysis = analyse_loops(loads_model(text))
+    assert sorted(loop.name for loop in analysis.loops) == ["B6", "R5"]
+    assert analysis.notes == ()

@@ -329,3 +329,44 @@ def test_bad_unit_declarations_name_the_field():
     with pytest.raises(ModelError, match=r"units\.beds: cannot declare this unit"):
         check_units(bad)
     assert main(["check-units", str(ROOT_MODELS / "logistic.toml")]) == 0
+
+
+@pytest.mark.parametrize(
+    ("equation", "units", "clean"),
+    [
+        ("SMTH1(investment, construction_time)", "亿元/yr", True),
+        ("SMTH3(investment, growth_rate)", "亿元/yr", False),  # a delay that is not a time
+        ("DELAY(investment, construction_time, base_investment)", "亿元/yr", True),
+        ("DELAY1(investment, construction_time, one_year)", "亿元/yr", False),  # initial value
+        ("TREND(investment, construction_time, 0)", "1/yr", True),
+        ("INIT(investment) + investment", "亿元/yr", True),
+        ("RAMP(start_rate, 2017, 2019)", "projects", True),
+        ("STEP(one_project, one_year)", "project", True),
+        ("STEP(one_project, one_project)", "project", False),  # a time argument
+        ("SAFEDIV(investment, base_investment, 0)", "dimensionless", True),
+        ("XIDZ(investment, base_investment, one_year)", "dimensionless", False),
+        ("SQRT(construction_time * one_year)", "yr", True),
+        ("EXP(growth_rate)", "dimensionless", False),
+        (
+            "construction_time ^ growth_rate",
+            "yr",
+            False,
+        ),  # a dimensioned base, exponent not a number
+        ("IF TIME > 2018 THEN start_rate ELSE 0", "projects/yr", False),  # years against a number
+        ("IF TIME > STARTTIME THEN start_rate ELSE 0", "projects/yr", True),
+        ("effect(placement_share) * start_rate", "projects/yr", True),
+        ("effect(construction_time) * start_rate", "projects/yr", False),  # its declared input
+    ],
+)
+def test_builtin_rules(equation, units, clean):
+    from sim.model import GraphicalFunction, Lookup
+
+    model = _plan()
+    graphical = GraphicalFunction((0.0, 1.0), (1.0, 2.0))
+    table = Lookup("effect", units="% -> dimensionless", graphical=graphical)
+    model = model.replace(
+        variables=(*model.variables, table, Auxiliary("probe", equation=equation, units=units))
+    )
+    issues = check_units(model).issues
+    assert (issues == ()) is clean, issues
+    assert all(issue.variable == "probe" for issue in issues)
