@@ -117,8 +117,8 @@ class LoopAnalysis:
                     break
                 chosen.append(int(members[j]))
                 covered += row[j]
-            names = tuple(self.loops[j].name for j in chosen)
-            if periods and tuple(x[0] for x in periods[-1].loops) == names:
+            names = {self.loops[j].name for j in chosen}
+            if periods and {x[0] for x in periods[-1].loops} == names:
                 last = periods[-1]
                 periods[-1] = Period(last.start, float(t), last.loops)
             else:

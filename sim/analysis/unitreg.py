@@ -140,8 +140,8 @@ class UnitRegistry:
                 raise UnitsError(f"cannot read units {text!r}: {exc}") from None
         else:  # pragma: no cover - 50 new names in one string
             raise UnitsError(f"cannot read units {text!r}")
-        if not isinstance(value, pint.Quantity):
-            value = self.registry.Quantity(float(value))
+        if not isinstance(value, pint.Quantity) or not value.dimensionality:
+            value = self.dimensionless  # %, per 1000: a pure number carries its scale itself
         self._cache[text] = value
         return value
 

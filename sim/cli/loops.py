@@ -171,7 +171,9 @@ def format_analysis(name: str, analysis: LoopAnalysis) -> str:
     if periods:
         lines.append("dominant loops by period (partitions with more than one loop):")
     for p, runs in periods.items():
-        for run in runs:
+        if len(runs) > 12:
+            lines.append(f"  partition {p}: {len(runs)} periods, the first 12 (--json lists all)")
+        for run in runs[:12]:
             span = f"{run.start:g}" if run.start == run.stop else f"{run.start:g}-{run.stop:g}"
             loops = ", ".join(f"{n} ({pol}) {s:.0%}" for n, pol, s in run.loops)
             lines.append(f"  partition {p}, {span}: {loops}")
