@@ -370,3 +370,15 @@ def test_builtin_rules(equation, units, clean):
     issues = check_units(model).issues
     assert (issues == ()) is clean, issues
     assert all(issue.variable == "probe" for issue in issues)
+
+
+def test_the_command_line_starts_without_pint_or_networkx():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from sim.cli import build_parser; build_parser(); "
+        "print(sorted(m for m in ('pint', 'networkx') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
