@@ -82,10 +82,19 @@ def _canonical_cycle(cg: CausalGraph, cycle: list[str]) -> tuple[str, ...]:
 def find_loops(cg: CausalGraph, cap: int = 1000) -> tuple[list[tuple[str, ...]], bool]:
     """Every feedback loop (Johnson's algorithm), at most ``cap``; the flag says whether the
     cap cut the list short."""
-    cycles = list(itertools.islice(nx.simple_cycles(cg.graph), cap + 1))
+    cycles = itertools.islice(_visible_cycles(cg), cap + 1)
+    cycles = list(cycles)
     truncated = len(cycles) > cap
     loops = {_canonical_cycle(cg, c) for c in cycles[:cap]}
     return sorted(loops, key=lambda c: (len(c), [cg.order[k] for k in c])), truncated
+
+
+def _visible_cycles(cg: CausalGraph):
+    """Cycles with at least one variable of the model: the inner loop of a SMTH or DELAY
+    (its hidden stock and rate) is how the builtin works, not feedback (Simlin agrees)."""
+    for cycle in nx.simple_cycles(cg.graph):
+        if not all(k.startswith("#") for k in cycle):
+            yield cycle
 
 
 def strongest_loops(
@@ -120,7 +129,8 @@ def _search(cg, weight, start, node, score, path, best, found) -> None:
             continue
         value = score * w
         if nxt == start:
-            found.setdefault(_canonical_cycle(cg, list(path)), None)
+            if not all(k.startswith("#") for k in path):
+                found.setdefault(_canonical_cycle(cg, list(path)), None)
             continue
         if nxt in path or value <= best.get(nxt, 0.0):
             continue

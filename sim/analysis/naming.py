@@ -113,8 +113,10 @@ def name_loops(
                     f"{name} is documented as {kind[loop_id[0]]} but its loop score "
                     f"says {kind[polarity]}"
                 )
-        # a DELAY's hidden argument copies its input: not worth a name of its own
-        variables = tuple(cg.display(k) for k in cycle if not k.startswith("#arg"))
+        # a DELAY's hidden argument copies its input, and a SMTH's hidden stock and rate
+        # share one name: each builtin shows once
+        shown = [cg.display(k) for k in cycle if not k.startswith("#arg")]
+        variables = tuple(v for i, v in enumerate(shown) if i == 0 or v != shown[i - 1])
         loops.append(Loop(name, cycle, variables, polarity, label, int(partitions[j])))
     for loop_id, (label, chain) in documented.chains.items():
         if not used[loop_id]:
