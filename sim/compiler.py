@@ -97,6 +97,15 @@ class CompiledModel:
         more = f"; did you mean {', '.join(self.system.names[h] for h in hint)}?" if hint else ""
         raise ModelError(f"no {what} named {name!r} in model {self.model.name!r}{more}", field=name)
 
+    def dependencies(self, key: str) -> set[str]:
+        """The keys that ``key``'s equation reads (for a stock: its initial value's)."""
+        return self._deps[key]
+
+    def equation_function(self, key: str) -> Fn:
+        """The equation of auxiliary or flow ``key`` as ``fn(values, clock)``, for values of
+        any shape (`sim.analysis.ltm` evaluates it over time and scenarios at once)."""
+        return self._step(key).fn
+
     # -- dependency analysis ------------------------------------------------------------------
     def _nodes(self) -> dict[str, Node]:
         s = self.system

@@ -20,6 +20,7 @@ __all__ = [
     "Model",
     "Stock",
     "TimeSpec",
+    "UnitDefinition",
     "Variable",
 ]
 
@@ -56,6 +57,17 @@ class TimeSpec:
     method: str = "euler"
     units: str = ""
     save_step: float | None = None
+
+
+@dataclass(frozen=True)
+class UnitDefinition:
+    """A unit the model declares for unit checking: a base unit of its own (no ``equation``)
+    or one defined from others (``equation = "1000 persons"``), with ``aliases`` that mean
+    the same unit (``person``, ``people``)."""
+
+    name: str
+    equation: str = ""
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,6 +140,7 @@ class Model:
     variables: tuple[Variable, ...]
     time: TimeSpec = field(default_factory=TimeSpec)
     doc: str = ""
+    units: tuple[UnitDefinition, ...] = ()
 
     def __post_init__(self):
         object.__setattr__(self, "_index", {v.key: v for v in self.variables})

@@ -28,6 +28,10 @@ source = "assumption"       # also: doc, range = [lo, hi]
 [lookups.effect]            # called as effect(x) in equations
 x = [0, 1, 2]
 y = [1, 0.8, 0.5]
+
+[units]                     # units of the model's own, for `sim check-units`
+persons = { aliases = ["person", "people"] }   # a base unit and its synonyms
+"万人" = { equation = "10000 persons" }         # a unit defined from others
 ```
 """
 
@@ -49,13 +53,14 @@ from .model import (
     Model,
     Stock,
     TimeSpec,
+    UnitDefinition,
     Variable,
 )
 from .outputs import write_text_atomic
 
 __all__ = ["dumps_model", "load_model", "loads_model", "save_model"]
 
-_SECTIONS = {"model", "time", "stocks", "flows", "auxiliaries", "constants", "lookups"}
+_SECTIONS = {"model", "time", "stocks", "flows", "auxiliaries", "constants", "lookups", "units"}
 _TIME_FIELDS = {"start", "stop", "dt", "method", "units", "save_step"}
 _COMMON = {"units", "doc", "source"}
 _FIELDS = {
@@ -115,6 +120,7 @@ def loads_model(text: str) -> Model:
         doc=_text(head, "doc", "model"),
         time=_time(time),
         variables=tuple(variables),
+        units=_units(data.get("units", {})),
     )
 
 
@@ -136,6 +142,8 @@ def dumps_model(model: Model) -> str:
     for variable in model.variables:
         section, spec = _dump_variable(variable)
         data.setdefault(section, {})[variable.name] = spec
+    if model.units:
+        data["units"] = {u.name: _dump_unit(u) for u in model.units}
     return tomli_w.dumps(data)
 
 
@@ -289,6 +297,23 @@ def _time(spec: dict) -> TimeSpec:
     return TimeSpec(**values)
 
 
+def _units(table: Any) -> tuple[UnitDefinition, ...]:
+    if not isinstance(table, dict):
+        raise ModelError("must be a table of units", field="units")
+    units = []
+    for name, spec in table.items():
+        where = f"units.{name}"
+        if not isinstance(spec, dict):
+            raise ModelError("must be a table {equation, aliases} (or {} for a base unit)",
+                             field=where)  # fmt: skip
+        _check_keys(spec, {"equation", "aliases"}, where)
+        aliases = spec.get("aliases", [])
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise ModelError("must be a list of unit names", field=f"{where}.aliases")
+        units.append(UnitDefinition(name, _text(spec, "equation", where), tuple(aliases)))
+    return tuple(units)
+
+
 _BUILDERS = {
     "stocks": _stock,
     "flows": _flow,
@@ -301,6 +326,15 @@ _BUILDERS = {
 # -- writing -----------------------------------------------------------------------------
 def _dump_graphical(gf: GraphicalFunction) -> dict[str, Any]:
     return {"x": list(gf.x), "y": list(gf.y), "kind": gf.kind}
+
+
+def _dump_unit(u: UnitDefinition) -> dict[str, Any]:
+    spec: dict[str, Any] = {}
+    if u.equation:
+        spec["equation"] = u.equation
+    if u.aliases:
+        spec["aliases"] = list(u.aliases)
+    return spec
 
 
 def _dump_variable(v: Variable) -> tuple[str, dict[str, Any]]:

@@ -276,7 +276,11 @@ def _save_keys(compiled: CompiledModel, variables: Sequence[str] | None) -> list
         return compiled.public_keys
     if isinstance(variables, str):
         variables = [variables]
-    return [compiled.resolve(name) for name in variables]
+    # hidden keys (``#smth1``, as `sim.analysis` asks for them) are taken as they are
+    return [
+        name if name.startswith("#") and name in compiled.slot else compiled.resolve(name)
+        for name in variables
+    ]
 
 
 def _save_positions(

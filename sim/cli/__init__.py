@@ -28,6 +28,8 @@ COMMANDS = (
     "hinges",
     "discover",
     "map",
+    "check-units",
+    "loops",
 )
 
 

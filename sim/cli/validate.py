@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..compiler import compile_model
-from ..errors import SimError
+from ..errors import SimError, UserInputError
 from ..models import resolve_model
 from ..plan.targets import load_targets
 from ..scenario import load_scenario
@@ -28,6 +28,9 @@ def register(subparsers) -> None:
         "Prints one line per file; exit status 2 if any file is bad.",
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="files to check")
+    parser.add_argument(
+        "--strict", action="store_true", help="refuse a model whose units are inconsistent"
+    )
     parser.set_defaults(func=run)
 
 
@@ -35,11 +38,31 @@ def run(args: argparse.Namespace) -> int:
     bad = 0
     for name in args.files:
         try:
-            print(f"ok  {name}: {check_file(Path(name))}")
+            description = check_file(Path(name))
+            issues = _unit_issues(name)
+            count = f"{len(issues)} unit inconsistenc{'y' if len(issues) == 1 else 'ies'}"
+            if issues and args.strict:
+                raise UserInputError(
+                    f"{count}, the first: {issues[0]} (sim check-units {name} lists them)",
+                    file=name,
+                )
+            if issues:
+                description += f"; warning: {count} (sim check-units {name})"
+            print(f"ok  {name}: {description}")
         except SimError as exc:
             bad += 1
             print(f"sim validate: error: {exc}", file=sys.stderr)
     return 2 if bad else 0
+
+
+def _unit_issues(name: str) -> tuple:
+    """The unit inconsistencies of a model or scenario (none for a targets file)."""
+    if Path(name).suffix.lower() == ".toml" and isinstance(read_toml(name).get("targets"), dict):
+        return ()
+    from ..analysis.units import check_units
+    from .model_or_scenario import load_model_or_scenario
+
+    return check_units(load_model_or_scenario(name)[0]).issues
 
 
 def check_file(path: Path) -> str:

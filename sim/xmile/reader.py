@@ -16,7 +16,17 @@ from pathlib import Path
 
 from ..errors import ModelError
 from ..expr import Call, unparse, walk
-from ..model import Auxiliary, Constant, Flow, Lookup, Model, Stock, TimeSpec, Variable
+from ..model import (
+    Auxiliary,
+    Constant,
+    Flow,
+    Lookup,
+    Model,
+    Stock,
+    TimeSpec,
+    UnitDefinition,
+    Variable,
+)
 from ..names import canonical
 from .dialect import parse_equation, plain_number, to_engine, to_xmile
 from .document import SDSIM_NS, child, children, local, namespace, parse_document, text_of
@@ -157,7 +167,26 @@ class _Reader:
         behavior = self._behavior()
         variables = tuple(self._variable(raw, behavior) for raw in self.raws)
         doc = text_of(child(self.main, "doc", SDSIM_NS)) or ""
-        return Model(name=title or default_name, variables=variables, time=self._time(), doc=doc)
+        return Model(
+            name=title or default_name,
+            variables=variables,
+            time=self._time(),
+            doc=doc,
+            units=self._units(),
+        )
+
+    def _units(self) -> tuple[UnitDefinition, ...]:
+        """``<model_units>``: the units a model declares, with equations and aliases."""
+        block = self.one("model_units", self.root)
+        units = []
+        for unit in [] if block is None else self.all("unit", block):
+            name = (unit.get("name") or "").strip()
+            if not name:
+                raise ModelError("a <unit> needs a name attribute", field="model_units")
+            equation = (text_of(self.one("eqn", unit)) or "").strip()
+            aliases = tuple((text_of(a) or "").strip() for a in self.all("alias", unit))
+            units.append(UnitDefinition(name, equation, tuple(a for a in aliases if a)))
+        return tuple(units)
 
     def _variable(self, raw: _Raw, behavior: dict[str, bool]) -> Variable:
         element = raw.element

@@ -15,7 +15,17 @@ from xml.sax.saxutils import escape, quoteattr
 
 from .. import __version__
 from ..expr import Number
-from ..model import Auxiliary, Constant, Flow, GraphicalFunction, Lookup, Model, Stock, Variable
+from ..model import (
+    Auxiliary,
+    Constant,
+    Flow,
+    GraphicalFunction,
+    Lookup,
+    Model,
+    Stock,
+    UnitDefinition,
+    Variable,
+)
 from ..outputs import write_text_atomic
 from .dialect import CONTROLS, controls_used, parse_equation, plain_number, quote_name, to_xmile
 from .document import ISEE_NS, OASIS_NS, SDSIM_NS
@@ -45,6 +55,7 @@ def writes_xmile(model: Model) -> str:
     out.element(2, "name", model.name)
     out.add(1, "</header>")
     _sim_specs(out, model)
+    _model_units(out, model.units)
     out.add(1, "<model>")
     if model.doc:
         out.element(2, "sdsim:doc", model.doc)
@@ -97,6 +108,21 @@ def _sim_specs(out: _Lines, model: Model) -> None:
     for tag in ("start", "stop", "dt"):
         out.element(2, tag, _number(getattr(time, tag)))
     out.add(1, "</sim_specs>")
+
+
+def _model_units(out: _Lines, units: tuple[UnitDefinition, ...]) -> None:
+    """XMILE's ``<model_units>``: each unit with its defining equation and its aliases."""
+    if not units:
+        return
+    out.add(1, "<model_units>")
+    for unit in units:
+        out.add(2, f"<unit name={_attr(unit.name)}>")
+        if unit.equation:
+            out.element(3, "eqn", unit.equation)
+        for alias in unit.aliases:
+            out.element(3, "alias", alias)
+        out.add(2, "</unit>")
+    out.add(1, "</model_units>")
 
 
 def _variable(out: _Lines, v: Variable, spellings: dict[str, str]) -> None:
