@@ -39,6 +39,7 @@ class TargetVerdict:
     numerical_band: float | None = None
     references: dict[str, float] = field(default_factory=dict)
     hinges: list[str] | None = None
+    loops: list[tuple[str, str, float]] | None = None
 
     @property
     def standing(self) -> Status:
@@ -72,6 +73,9 @@ class TargetVerdict:
             },
             "references": {k: _finite(v) for k, v in self.references.items()},
             "hinges": self.hinges,
+            "loops": None
+            if self.loops is None
+            else [{"name": n, "polarity": p, "share": s} for n, p, s in self.loops],
             "required_lever": lever.value
             if lever is not None and lever.status == "found"
             else None,
@@ -145,13 +149,20 @@ class ScenarioVerdict:
 
 
 def assess(
-    scenario: Scenario, targets: TargetSet, *, levers: bool = True, bands: bool = True
+    scenario: Scenario,
+    targets: TargetSet,
+    *,
+    levers: bool = True,
+    bands: bool = True,
+    loops: bool = True,
 ) -> ScenarioVerdict:
     """Run ``scenario`` once and judge every target. With ``levers``, also search each
     target's lever (a few batched runs more); with ``bands``, run the scenario at half its dt
-    (its own method, and RK4) to find each verdict's numerical band (two runs more)."""
+    (its own method, and RK4) to find each verdict's numerical band (two runs more); with
+    ``loops``, name the feedback loops that dominate each modelled target over the plan."""
     result = scenario.simulate()
     solutions = solve_levers(scenario, list(targets)) if levers else {}
+    dominant = _dominant_loops(scenario, targets) if loops else {}
     runs = band_runs(scenario, targets) if bands and len(targets) else None
     cache = read_hinges(targets, scenario.model_path)
     verdicts = []
@@ -180,10 +191,33 @@ def assess(
                 if runs is None
                 else {f"{r.method}, dt {r.dt:g}": r.values[t.id] for r in runs.references},
                 hinges=None if cache is None else cache.for_target(t.id),
+                loops=dominant.get(t.id),
             )
         )
     comparisons = compare_with_data(result, targets)
     return ScenarioVerdict(scenario, targets, verdicts, result, comparisons, runs, cache)
+
+
+def _dominant_loops(scenario: Scenario, targets: TargetSet) -> dict[str, list]:
+    """For each modelled target, the loops through the variable its metric reads first (else
+    upstream of it) with their mean share over the plan period, strongest first: Loops That
+    Matter scores of one run (sim.analysis)."""
+    from ..analysis import analyse_loops, dominant_loops
+
+    modelled = [t for t in targets if t.evidence == "modelled" and t.names]
+    if not modelled:
+        return {}
+    analysis = analyse_loops(
+        scenario.compiled, scenario.parameters, method=scenario.method, dt=scenario.dt
+    )
+    time = scenario.model.time
+    out = {}
+    for t in modelled:
+        found = dominant_loops(scenario.compiled, analysis, t.names[0], time.start, time.stop)
+        out[t.id] = [(name, polarity, share) for name, polarity, share in found if share >= 0.05][
+            :3
+        ]
+    return out
 
 
 def _finite(x: float | None) -> float | None:

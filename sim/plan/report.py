@@ -31,14 +31,22 @@ def format_table(verdict: ScenarioVerdict) -> str:
         lines.append(f"  Band: {_band_note(verdict)}")
     lines += [f"  Against data: {c.describe()}" for c in verdict.comparisons]
     hinges = any(v.hinges is not None for v in verdict.verdicts)
+    loops = any(v.loops for v in verdict.verdicts)
     levers = any(v.lever is not None for v in verdict.verdicts)
-    if hinges or levers:
-        header = ["target", *(["hinges on"] if hinges else []), *(["required lever"] * levers)]
+    if hinges or levers or loops:
+        header = [
+            "target",
+            *(["hinges on"] if hinges else []),
+            *(["dominant loops 2016-2020"] if loops else []),
+            *(["required lever"] * levers),
+        ]
         rows = [header]
         for v in verdict.verdicts:
             cells = [v.target.id]
             if hinges:
                 cells.append(", ".join(v.hinges) if v.hinges else "-")
+            if loops:
+                cells.append(_loops_text(v.loops))
             if levers:
                 cells.append("" if v.lever is None else v.lever.describe())
             rows.append(cells)
@@ -46,6 +54,12 @@ def format_table(verdict: ScenarioVerdict) -> str:
         if hinges and verdict.hinges is not None:
             lines.append(f"  {verdict.hinges.describe()}")
     return "\n".join(lines)
+
+
+def _loops_text(loops: list[tuple[str, str, float]] | None) -> str:
+    if not loops:
+        return "-"
+    return ", ".join(f"{name} ({polarity}) {share:.0%}" for name, polarity, share in loops)
 
 
 def _aligned(rows: list[list[str]], right: set[int]) -> list[str]:

@@ -43,6 +43,9 @@ def test_run_json_reports_every_target_and_writes_whole_folders(
     assert targets["domestic_investment_cum"]["met"] is False  # 131.0 x 6.7156 = 879.7
     assert targets["domestic_investment_cum"]["required_lever"] == pytest.approx(0.1, abs=2e-4)
     assert plan["met"] == sum(t["met"] for t in targets.values())
+    for t in targets.values():  # modelled targets name the loops that drive them
+        assert (t["loops"] is not None) == (t["evidence"] == "modelled"), t["id"]
+    assert targets["large_enterprises"]["loops"][0]["name"] == "R1"
 
     folder = Path(shock["results"])
     assert folder.parent == out / "shock-2020"

@@ -287,3 +287,20 @@ def test_a_batch_equals_its_single_runs_with_per_scenario_schedules() -> None:
     for i, delay in enumerate(delays):
         one = plan.simulate({"fire_second_planning_start_delay": delay})
         np.testing.assert_array_equal(batch.values[..., i], one.values[..., 0])
+
+
+def test_the_model_is_dimensionally_consistent() -> None:
+    from sim.analysis import check_units
+
+    report = check_units(MODEL)
+    assert not report.issues, [str(i) for i in report.issues]
+    assert not report.undeclared
+
+
+def test_every_documented_loop_is_found_by_the_loop_analysis() -> None:
+    from sim.analysis import analyse_loops
+
+    plan = load_scenario(SCENARIOS / "plan.toml")
+    analysis = analyse_loops(plan.compiled, plan.parameters, method=plan.method, dt=plan.dt)
+    names = {loop.name for loop in analysis.loops}
+    assert set(LOOPS) <= names
