@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -52,6 +51,7 @@ from .model import (
     TimeSpec,
     Variable,
 )
+from .results import atomic_write
 
 __all__ = ["dumps_model", "load_model", "loads_model", "save_model"]
 
@@ -120,15 +120,9 @@ def loads_model(text: str) -> Model:
 
 def save_model(model: Model, path: str | os.PathLike) -> None:
     """Write ``model`` as TOML, atomically (a temporary file renamed into place)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(dumps_model(model))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    text = dumps_model(model)
+    with atomic_write(path, "w") as handle:
+        handle.write(text)
 
 
 def dumps_model(model: Model) -> str:

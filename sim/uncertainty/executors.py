@@ -134,7 +134,11 @@ class DaskExecutor:
                 self._client = Client(self.scheduler, timeout="10s")
             except OSError as exc:
                 raise UserInputError(
-                    f"cannot reach {self.scheduler}: {exc}", field="scheduler"
+                    f"cannot reach {self.scheduler}: {exc}", field="--scheduler"
+                ) from None
+            except (ValueError, TypeError) as exc:
+                raise UserInputError(
+                    f"not a scheduler address like tcp://host:port: {exc}", field="--scheduler"
                 ) from None
             self.workers = max(1, len(self._client.scheduler_info()["workers"]))
         else:

@@ -11,13 +11,12 @@ sake. That is what makes ``read(write(m)) == m`` exact.
 from __future__ import annotations
 
 import os
-import tempfile
-from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from .. import __version__
 from ..expr import Number
 from ..model import Auxiliary, Constant, Flow, GraphicalFunction, Lookup, Model, Stock, Variable
+from ..results import atomic_write
 from .dialect import CONTROLS, controls_used, parse_equation, plain_number, quote_name, to_xmile
 from .document import ISEE_NS, OASIS_NS, SDSIM_NS
 
@@ -30,16 +29,9 @@ _ATTR_ENTITIES = {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
 
 def write_xmile(model: Model, path: str | os.PathLike) -> None:
     """Write ``model`` to ``path`` atomically (a temporary file renamed into place)."""
-    path = Path(path)
     text = writes_xmile(model)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path, "w") as handle:
+        handle.write(text)
 
 
 def writes_xmile(model: Model) -> str:
