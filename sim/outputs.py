@@ -124,15 +124,15 @@ class RunFolder:
             if not self.final.parent.exists():
                 self._created.append(self.final.parent)
             self.final.parent.mkdir(parents=True, exist_ok=True)
+            group = _GROUP.get()
+            if group is not None:
+                group.append(self)  # before the rename: an interruption right after it counts
             try:
                 os.replace(self.path, self.final)
             except BaseException:
                 shutil.rmtree(self.path, ignore_errors=True)
                 self._remove_created()
                 raise
-            group = _GROUP.get()
-            if group is not None:
-                group.append(self)
             return False
         shutil.rmtree(self.path, ignore_errors=True)
         self._remove_created()
