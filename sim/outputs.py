@@ -37,7 +37,7 @@ from typing import Any
 
 from .errors import UserInputError
 
-__all__ = ["RunFolder", "all_or_none", "file_sha256", "manifest", "new_run_id"]
+__all__ = ["RunFolder", "all_or_none", "check_out", "file_sha256", "manifest", "new_run_id"]
 
 
 def new_run_id(now: _dt.datetime | None = None) -> str:
@@ -107,12 +107,7 @@ class RunFolder:
             self.path = Path(tempfile.mkdtemp(dir=self.root, prefix=prefix))
         except OSError as exc:
             self._remove_created()
-            reason = exc.strerror or type(exc).__name__
-            if isinstance(exc, FileExistsError | NotADirectoryError):
-                reason = "it or a folder above it is a file"
-            raise UserInputError(
-                f"cannot write results under {self.root}: {reason}", field="--out"
-            ) from None
+            raise _unusable(self.root, exc) from None
         return self
 
     def __exit__(self, kind, value, tb) -> bool:
@@ -176,6 +171,25 @@ class RunFolder:
         writer.writerow(header)
         writer.writerows(rows)
         return self.write_text(name, buffer.getvalue())
+
+
+def check_out(root: str | os.PathLike) -> None:
+    """Fail early, before a long run, if results cannot be written under ``root``: the
+    nearest existing folder on its path must be a folder this process may write in."""
+    existing = Path(root).absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise _unusable(Path(root), NotADirectoryError())
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise _unusable(Path(root), PermissionError(13, os.strerror(13)))
+
+
+def _unusable(root: Path, exc: OSError) -> UserInputError:
+    reason = exc.strerror or type(exc).__name__
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        reason = "it or a folder above it is a file"
+    return UserInputError(f"cannot write results under {root}: {reason}", field="--out")
 
 
 _GROUP: ContextVar[list[RunFolder] | None] = ContextVar("_GROUP", default=None)

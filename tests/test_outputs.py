@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sim.errors import UserInputError
-from sim.outputs import RunFolder, all_or_none, file_sha256, manifest, new_run_id
+from sim.outputs import RunFolder, all_or_none, check_out, file_sha256, manifest, new_run_id
 
 
 def test_a_folder_appears_only_when_complete(tmp_path: Path) -> None:
@@ -113,3 +113,18 @@ def test_an_unusable_out_is_one_line(tmp_path: Path, case: str) -> None:
     assert info.value.field == "--out"
     assert f"cannot write results under {root}: " in info.value.reason
     assert reason in info.value.reason
+
+
+def test_check_out_fails_before_anything_runs(tmp_path: Path) -> None:
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    check_out(tmp_path / "new" / "deeper")  # may be made: fine, and nothing is made yet
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+    for root in (a_file, a_file / "sub" / "deeper"):
+        with pytest.raises(UserInputError, match="it or a folder above it is a file") as info:
+            check_out(root)
+        assert info.value.field == "--out"
+    root, _ = _unwritable(tmp_path)
+    if not str(root).startswith("/sys"):  # root passes the permission check, then fails
+        with pytest.raises(UserInputError, match="Permission denied"):
+            check_out(root)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import UserInputError
-from ..outputs import all_or_none, new_run_id
+from ..outputs import all_or_none, check_out, new_run_id
 from ..plan.feasibility import assess
 from ..plan.report import format_table, summary_json
 from ..plan.runs import write_comparison, write_scenario
@@ -62,6 +62,7 @@ def run_scenarios(files: Sequence[str | Path], args: argparse.Namespace) -> int:
     written."""
     loaded = [_load(Path(f)) for f in files]
     _distinct([s for s, _ in loaded])
+    check_out(args.out)
     verdicts = [assess(s, t, levers=not args.no_levers) for s, t in loaded]
     run_id = new_run_id()
     figures = not args.no_figures
