@@ -57,19 +57,20 @@ class Terminated(KeyboardInterrupt):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    name = "sim"
     try:
         with _sigterm_raises():
+            args = build_parser().parse_args(argv)
+            name = f"sim {args.command}"
             return int(args.func(args) or 0)
     except SimError as exc:
-        print(f"sim {args.command}: error: {exc}", file=sys.stderr)
+        print(f"{name}: error: {exc}", file=sys.stderr)
         return 2
     except Terminated:
-        print(f"sim {args.command}: terminated; nothing half-written was kept", file=sys.stderr)
+        print(f"{name}: terminated; nothing half-written was kept", file=sys.stderr)
         return 143
     except KeyboardInterrupt:
-        print(f"sim {args.command}: interrupted; nothing half-written was kept", file=sys.stderr)
+        print(f"{name}: interrupted; nothing half-written was kept", file=sys.stderr)
         return 130
 
 

@@ -112,7 +112,12 @@ class ProcessExecutor:
         if self._pool is None:
             raise RuntimeError("use the executor in a with block")
         pool = self._pool
-        return _ordered(lambda chunk: pool.submit(fn, chunk), chunks, 2 * self.workers)
+
+        def submit(chunk: C) -> Future[R]:
+            with _uninterrupted():  # submitting may start a worker: not to be cut in half
+                return pool.submit(fn, chunk)
+
+        return _ordered(submit, chunks, 2 * self.workers)
 
 
 def _kill_workers(pool: ProcessPoolExecutor) -> None:
