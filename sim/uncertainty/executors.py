@@ -4,8 +4,10 @@ An executor is a (re-entrant) context manager with one method, ``map_chunks(fn, 
 which yields ``fn(chunk)`` for every chunk **in the order of the chunks**, whatever order they
 finish in. ``fn`` draws its own rows from the chunk's bounds (see `sampling`), so the three
 executors give the same numbers for the same seed. Only a bounded number of chunks is in flight
-at once, so memory stays bounded however many chunks there are. Leaving the ``with`` block,
-normally or by Ctrl-C, cancels what is pending and releases the workers.
+at once, so memory stays bounded however many chunks there are. Leaving the ``with`` block
+cancels what is pending and releases the workers; leaving it by an error, Ctrl-C or SIGTERM
+stops them at once (a pool's workers are killed; a cluster still starting is let finish
+starting, then closed, since one cut off half-way leaves processes behind).
 
 Names resolve here, at the edge: `make_executor("dask", scheduler="tcp://…")`. Dask is
 imported only when asked for.
@@ -219,7 +221,7 @@ def _uninterrupted() -> Iterator[None]:
         yield
     finally:
         for kind, handler in previous.items():
-            signal.signal(kind, handler)
+            signal.signal(kind, signal.SIG_DFL if handler is None else handler)
         if held:
             signal.raise_signal(held[0])
 
