@@ -1,12 +1,16 @@
 """Results folders: ``<root>/<scenario>/<run-id>/`` with a manifest, written atomically.
 
 Everything of a run is written into a hidden temporary folder beside its final place and
-renamed into place at the end, so an error or Ctrl-C leaves nothing half-written behind::
+renamed into place at the end, so an error, Ctrl-C or SIGTERM leaves nothing half-written
+behind::
 
     with RunFolder(root, "plan", run_id) as folder:
         folder.write_text("targets.csv", text)
         folder.write_json("manifest.json", manifest(...))
     print(folder.final)
+
+A command that writes several folders (``sim run a.toml b.toml``) wraps them in `all_or_none`:
+if it fails or is interrupted, the folders it had already completed are removed again.
 
 The manifest records what is needed to trace and reproduce a result: the command line, the
 package version, the seed, and every input file with its SHA-256.
@@ -25,11 +29,23 @@ import secrets
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RunFolder", "file_sha256", "manifest", "new_run_id", "write_text_atomic"]
+from .errors import UserInputError
+
+__all__ = [
+    "RunFolder",
+    "all_or_none",
+    "check_out",
+    "file_sha256",
+    "manifest",
+    "new_run_id",
+    "write_text_atomic",
+]
 
 
 def new_run_id(now: _dt.datetime | None = None) -> str:
@@ -47,18 +63,13 @@ def file_sha256(path: str | os.PathLike) -> str:
 
 
 def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file renamed into place: a reader never
-    sees half a file, and an error leaves the old one."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    """Write ``text`` to ``path`` through `atomic_write`: a reader never sees half a file, and
+    an error leaves the old one."""
+    from .results import atomic_write
+
+    with atomic_write(path, "w") as handle:
+        handle.write(text)
+    return Path(path)
 
 
 def manifest(
@@ -100,16 +111,21 @@ class RunFolder:
 
     def __init__(self, root: str | os.PathLike, name: str, run_id: str):
         self.root = Path(root)
-        self.final = self.root / name / run_id
+        self.final = self.root / _part(name) / _part(run_id)
         self.path: Path | None = None
-        self._created: list[Path] = []
+        self._created: list[Path] = []  # folders above `final` this run made, outermost first
 
     def __enter__(self) -> RunFolder:
         for folder in reversed([self.root, *self.root.parents]):
             if not folder.exists():
                 self._created.append(folder)
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.path = Path(tempfile.mkdtemp(dir=self.root, prefix=f".{self.final.parent.name}-"))
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            prefix = f".{self.final.parent.name}-"
+            self.path = Path(tempfile.mkdtemp(dir=self.root, prefix=prefix))
+        except OSError as exc:
+            self._remove_created()
+            raise _unusable(self.root, exc) from None
         return self
 
     def __exit__(self, kind, value, tb) -> bool:
@@ -118,28 +134,44 @@ class RunFolder:
             if self.final.exists():
                 shutil.rmtree(self.path, ignore_errors=True)
                 raise FileExistsError(f"results folder already exists: {self.final}")
-            parent_existed = self.final.parent.exists()
+            if not self.final.parent.exists():
+                self._created.append(self.final.parent)
             self.final.parent.mkdir(parents=True, exist_ok=True)
+            group = _GROUP.get()
+            if group is not None:
+                group.append(self)  # before the rename: an interruption right after it counts
             try:
                 os.replace(self.path, self.final)
             except BaseException:
-                if not parent_existed:
-                    shutil.rmtree(self.final.parent, ignore_errors=True)
+                shutil.rmtree(self.path, ignore_errors=True)
+                self._remove_created()
                 raise
             return False
         shutil.rmtree(self.path, ignore_errors=True)
+        self._remove_created()
+        return False
+
+    def remove(self) -> None:
+        """Take a completed folder back (and the folders above it that this run made)."""
+        shutil.rmtree(self.final, ignore_errors=True)
+        self._remove_created()
+
+    def _remove_created(self) -> None:
         for folder in reversed(self._created):  # innermost first; only if we made it empty
             try:
                 folder.rmdir()
             except OSError:
                 break
-        return False
 
     def file(self, name: str) -> Path:
-        """Where to write ``name`` inside the (temporary) folder."""
+        """Where to write ``name`` (``figures/a.png``) inside the (temporary) folder; a name
+        that would lead outside it is refused, whatever let it through."""
         if self.path is None:
             raise RuntimeError("RunFolder is used outside its with-block")
         target = self.path / name
+        inside = self.path.resolve()
+        if Path(name).is_absolute() or not target.resolve().is_relative_to(inside):
+            raise UserInputError(f"refusing to write {name!r}: it lies outside the results folder")
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
@@ -157,3 +189,48 @@ class RunFolder:
         writer.writerow(header)
         writer.writerows(rows)
         return self.write_text(name, buffer.getvalue())
+
+
+def check_out(root: str | os.PathLike) -> None:
+    """Fail early, before a long run, if results cannot be written under ``root``: the
+    nearest existing folder on its path must be a folder this process may write in."""
+    existing = Path(root).absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise _unusable(Path(root), NotADirectoryError())
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise _unusable(Path(root), PermissionError(13, os.strerror(13)))
+
+
+def _unusable(root: Path, exc: OSError) -> UserInputError:
+    reason = exc.strerror or type(exc).__name__
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        reason = "it or a folder above it is a file"
+    return UserInputError(f"cannot write results under {root}: {reason}", field="--out")
+
+
+_GROUP: ContextVar[list[RunFolder] | None] = ContextVar("_GROUP", default=None)
+
+
+@contextmanager
+def all_or_none() -> Iterator[None]:
+    """Every `RunFolder` completed inside the block is removed again if the block does not
+    finish (error, Ctrl-C, SIGTERM): one command's results appear together or not at all."""
+    done: list[RunFolder] = []
+    token = _GROUP.set(done)
+    try:
+        yield
+    except BaseException:
+        for folder in reversed(done):
+            folder.remove()
+        raise
+    finally:
+        _GROUP.reset(token)
+
+
+def _part(name: str) -> str:
+    """``name`` if it is one plain path component (no separator, not ``.`` or ``..``)."""
+    if name in ("", ".", "..") or "/" in name or os.sep in name or "\0" in name:
+        raise UserInputError(f"refusing {name!r} as a results folder name: it is not a plain name")
+    return name

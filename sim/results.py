@@ -114,25 +114,43 @@ def _fmt(x: float) -> str:
 
 
 class atomic_write:
-    """``with atomic_write(path) as f:`` writes a temporary file and renames it into place,
-    so a failed or interrupted write leaves no half-written file behind."""
+    """``with atomic_write(path) as f:`` writes a temporary file beside ``path`` and renames it
+    into place, so a failed or interrupted write leaves no half-written file (and no temporary
+    one) behind. A ``path`` that cannot be a file (a folder, under a file, unwritable) is a
+    `UserInputError` naming it, raised before anything is written."""
 
     def __init__(self, path: str | os.PathLike, mode: str = "w"):
         self.path = Path(path)
         self.mode = mode
 
     def __enter__(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
+        if self.path.is_dir():
+            raise UserInputError("is a folder; give a file name", file=str(self.path))
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, self.tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            if isinstance(exc, FileExistsError | NotADirectoryError):
+                reason = "a folder above it is a file"
+            raise UserInputError(f"cannot write: {reason}", file=str(self.path)) from None
+        os.chmod(fd, 0o666 & ~_umask())  # the mode `open` would give, not mkstemp's 0600
         newline = "" if "b" not in self.mode else None
         encoding = "utf-8" if "b" not in self.mode else None
         self.handle = os.fdopen(fd, self.mode, newline=newline, encoding=encoding)
         return self.handle
 
     def __exit__(self, kind, value, tb):
-        self.handle.close()
-        if kind is None:
-            os.replace(self.tmp, self.path)
-        else:
+        try:
+            self.handle.close()
+            if kind is None:
+                os.replace(self.tmp, self.path)
+        finally:
             Path(self.tmp).unlink(missing_ok=True)
         return False
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

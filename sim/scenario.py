@@ -35,7 +35,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from .compiler import CompiledModel, compile_model
 from .errors import ModelError, ParseError, UserInputError
@@ -43,7 +50,7 @@ from .expr import parse
 from .integrators import get_integrator
 from .model import Auxiliary, Constant, GraphicalFunction, Model
 from .models import resolve_model, shipped_model_names, shipped_model_path
-from .names import canonical
+from .names import canonical, file_name
 from .results import Result
 from .simulate import Save, simulate
 from .tomlfile import read_toml
@@ -53,7 +60,7 @@ __all__ = ["Scenario", "ScenarioFile", "TimeInput", "load_scenario", "read_scena
 
 Real = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 PositiveReal = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0)]
-ScenarioName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=80)]
+ScenarioName = Annotated[str, AfterValidator(lambda name: file_name(name, "scenario name"))]
 
 
 class TimeInput(BaseModel):
@@ -175,6 +182,7 @@ def load_scenario(path: str | Path) -> Scenario:
     model, so that a bad file fails here and not halfway through a run."""
     path = Path(path)
     chain = _chain(path)  # root first
+    scenario_name = _name(chain[-1][1].name, path)
     model_file, model_spec = _model_spec(chain)
     model_path = _model_path(model_file, model_spec)
     model = resolve_model(str(model_path))
@@ -201,7 +209,7 @@ def load_scenario(path: str | Path) -> Scenario:
     compiled = _compile(model, inputs, origin)
     _check_time(model, dt, path)
     return Scenario(
-        name=chain[-1][1].name or path.stem,
+        name=scenario_name,
         path=path,
         description=chain[-1][1].description,
         files=tuple(file for file, _ in reversed(chain)),
@@ -215,6 +223,20 @@ def load_scenario(path: str | Path) -> Scenario:
         targets_path=targets or _default_targets(model_path),
         origin={constants[k].name: f for k, f in origin.items()},
     )
+
+
+def _name(given: str | None, path: Path) -> str:
+    """The scenario's name names its results folder: the file's stem must be a safe one too."""
+    if given is not None:
+        return given
+    try:
+        return file_name(path.stem, "scenario name")
+    except ValueError as exc:
+        raise UserInputError(
+            f"{exc} (taken from the file name; rename the file or set name = ...)",
+            file=str(path),
+            field="name",
+        ) from None
 
 
 def _of_kind(kinds: dict[str, tuple[str, Any]], kind: str) -> list[tuple[str, Any]]:

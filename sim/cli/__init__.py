@@ -1,20 +1,27 @@
 """The ``sim`` command: one sub-command per module of this package.
 
 A module named in `COMMANDS` defines ``register(subparsers)``, which adds its parser and sets
-``func`` (a callable taking the parsed arguments and returning an exit status). User errors
-(`SimError`) end the program with status 2 and one line on stderr, never a traceback.
+``func`` (a callable taking the parsed arguments and returning an exit status).
+
+Exit status: 0 done; 1 an internal error (a bug: a traceback); 2 bad input (`SimError`: one
+line on stderr, never a traceback); 130 Ctrl-C; 143 SIGTERM. SIGTERM is raised as `Terminated`,
+a `KeyboardInterrupt`, so that it unwinds exactly as Ctrl-C does: results folders are removed,
+worker pools and clusters shut down.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from ..errors import SimError
 
-__all__ = ["COMMANDS", "main"]
+__all__ = ["COMMANDS", "Terminated", "main"]
 
 COMMANDS = (
     "simulate",
@@ -48,14 +55,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived: unwind like Ctrl-C, exit with 143 (128 + 15)."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    name = "sim"
     try:
-        return int(args.func(args) or 0)
+        with _sigterm_raises():
+            args = build_parser().parse_args(argv)
+            name = f"sim {args.command}"
+            return int(args.func(args) or 0)
     except SimError as exc:
-        print(f"sim {args.command}: error: {exc}", file=sys.stderr)
+        print(f"{name}: error: {exc}", file=sys.stderr)
         return 2
+    except Terminated:
+        print(f"{name}: terminated; nothing half-written was kept", file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
-        print(f"sim {args.command}: interrupted; nothing half-written was kept", file=sys.stderr)
+        print(f"{name}: interrupted; nothing half-written was kept", file=sys.stderr)
         return 130
+
+
+@contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """Within the block, SIGTERM raises `Terminated` in the main thread; a second SIGTERM
+    during the clean-up is ignored so that the clean-up finishes (SIGKILL still stops it)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

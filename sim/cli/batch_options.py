@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UserInputError
-from ..outputs import RunFolder, manifest, new_run_id
+from ..outputs import RunFolder, check_out, manifest, new_run_id
 from ..uncertainty.executors import EXECUTORS, Executor, make_executor
 from ..uncertainty.sampling import Method
 
@@ -105,6 +105,7 @@ def run_options(args: argparse.Namespace) -> RunOptions:
         )
     if args.scheduler and executor != "dask":
         raise UserInputError("a scheduler address needs --executor dask", field="--scheduler")
+    check_out(args.out)
     return RunOptions(
         scenario=scenario,
         samples=whole(args.samples, "--samples", minimum=1),

@@ -37,6 +37,8 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     out: Path = args.output
+    if out.is_dir():
+        raise UserInputError("is a folder; give a file name", file=str(out))
     writer = _WRITERS.get(out.suffix.lower())
     if writer is None:
         known = ", ".join(_WRITERS)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import UserInputError
-from ..outputs import new_run_id
+from ..outputs import all_or_none, check_out, new_run_id
 from ..plan.feasibility import ScenarioVerdict, assess
 from ..plan.report import format_table, summary_json
 from ..plan.runs import write_comparison, write_scenario
@@ -59,18 +59,24 @@ def run(args: argparse.Namespace) -> int:
 
 def run_scenarios(files: Sequence[str | Path], args: argparse.Namespace) -> int:
     """Check every file first (a bad one stops the run before anything is written), then
-    judge and write each scenario, then compare them when there are several."""
+    judge and write each scenario, then compare them when there are several. The folders of
+    one command appear together or not at all: an error or interruption removes those already
+    written."""
     loaded = [_load(Path(f)) for f in files]
     _distinct([s for s, _ in loaded])
+    check_out(args.out)
     verdicts = [assess(s, t, levers=not args.no_levers) for s, t in loaded]
     _stale_hinges(verdicts)
     run_id = new_run_id()
     figures = not args.no_figures
     argv = command_line(args)
-    folders = [write_scenario(v, args.out, run_id, argv=argv, figures=figures) for v in verdicts]
-    comparison = None
-    if len(verdicts) > 1:
-        comparison = write_comparison(verdicts, args.out, run_id, argv=argv, figures=figures)
+    with all_or_none():
+        folders = [
+            write_scenario(v, args.out, run_id, argv=argv, figures=figures) for v in verdicts
+        ]
+        comparison = None
+        if len(verdicts) > 1:
+            comparison = write_comparison(verdicts, args.out, run_id, argv=argv, figures=figures)
     if args.json:
         summary = summary_json(verdicts)
         for entry, folder in zip(summary["scenarios"], folders, strict=True):

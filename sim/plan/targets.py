@@ -13,13 +13,20 @@ import math
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from ..errors import ParseError, UserInputError
 from ..expr import Call, Name, Number, parse, walk
 from ..functions import CONSTANT_NAMES, TIME_NAMES
 from ..model import Constant, Model
-from ..names import canonical
+from ..names import canonical, file_name
 from ..tomlfile import read_toml
 
 __all__ = [
@@ -40,6 +47,8 @@ Evidence = Literal["identity", "scheduled", "modelled"]
 EVIDENCE: tuple[Evidence, ...] = ("identity", "scheduled", "modelled")
 """What a verdict rests on: the plan's own arithmetic once its assumption is granted, an
 assumed schedule, budget or land, or the model's feedback dynamics."""
+TargetId = Annotated[str, AfterValidator(lambda key: file_name(key, "target id"))]
+SectorId = Annotated[str, AfterValidator(lambda key: file_name(key, "sector id"))]
 
 
 class _Strict(BaseModel):
@@ -142,8 +151,8 @@ class TargetSet(_Strict):
     path: Path | None = None
     data: str | None = None
     hinges: str | None = None
-    sectors: dict[str, Sector] = Field(default_factory=dict)
-    targets: dict[str, Target]
+    sectors: dict[SectorId, Sector] = Field(default_factory=dict)
+    targets: dict[TargetId, Target]  # ids name figure files
 
     def __iter__(self):
         return iter(self.targets.values())
@@ -267,7 +276,7 @@ def load_targets(path: str | Path) -> TargetSet:
         result = TargetSet.model_validate({**data, "path": path})
     except ValidationError as exc:
         first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
+        loc = ".".join(str(p) for p in first["loc"] if p != "[key]")
         reason = first["msg"].removeprefix("Value error, ")
         if first["type"] == "extra_forbidden":
             reason = f"unknown key {str(first['loc'][-1])!r}"

@@ -4,8 +4,10 @@ An executor is a (re-entrant) context manager with one method, ``map_chunks(fn, 
 which yields ``fn(chunk)`` for every chunk **in the order of the chunks**, whatever order they
 finish in. ``fn`` draws its own rows from the chunk's bounds (see `sampling`), so the three
 executors give the same numbers for the same seed. Only a bounded number of chunks is in flight
-at once, so memory stays bounded however many chunks there are. Leaving the ``with`` block,
-normally or by Ctrl-C, cancels what is pending and releases the workers.
+at once, so memory stays bounded however many chunks there are. Leaving the ``with`` block
+cancels what is pending and releases the workers; leaving it by an error, Ctrl-C or SIGTERM
+stops them at once (a pool's workers are killed; a cluster still starting is let finish
+starting, then closed, since one cut off half-way leaves processes behind).
 
 Names resolve here, at the edge: `make_executor("dask", scheduler="tcp://…")`. Dask is
 imported only when asked for.
@@ -17,9 +19,11 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any, Protocol, Self, TypeVar
 
 from ..errors import UserInputError
@@ -67,16 +71,19 @@ class LocalExecutor:
         return map(fn, chunks)
 
 
-def _ignore_sigint() -> None:
-    # Ctrl-C reaches the whole process group; only the parent should react to it.
+def _ignore_interrupts() -> None:
+    # Ctrl-C (and a SIGTERM sent to the process group) reach every worker; only the parent
+    # should react, by stopping the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 class ProcessExecutor:
     """A local pool of worker processes (``workers`` defaults to the usable cores).
 
-    Workers start with ``forkserver`` (no fork of a threaded parent) and ignore Ctrl-C, which
-    the parent turns into cancelling the pool.
+    Workers start with ``forkserver`` (no fork of a threaded parent) and ignore Ctrl-C and
+    SIGTERM: the parent reacts by cancelling what is pending and killing the workers at once,
+    rather than waiting for the chunks they are running.
     """
 
     def __init__(self, workers: int | None = None) -> None:
@@ -91,13 +98,15 @@ class ProcessExecutor:
         self._pool = ProcessPoolExecutor(
             self.workers,
             mp_context=multiprocessing.get_context("forkserver"),
-            initializer=_ignore_sigint,
+            initializer=_ignore_interrupts,
         )
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
         self._depth -= 1
         if self._pool is not None and self._depth == 0:
+            if kind is not None:  # an error or an interruption: their chunks are not wanted
+                _kill_workers(self._pool)
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
@@ -105,7 +114,20 @@ class ProcessExecutor:
         if self._pool is None:
             raise RuntimeError("use the executor in a with block")
         pool = self._pool
-        return _ordered(lambda chunk: pool.submit(fn, chunk), chunks, 2 * self.workers)
+
+        def submit(chunk: C) -> Future[R]:
+            with _uninterrupted():  # submitting may start a worker: not to be cut in half
+                return pool.submit(fn, chunk)
+
+        return _ordered(submit, chunks, 2 * self.workers)
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop the pool's workers now (SIGKILL: they ignore SIGTERM)."""
+    processes = getattr(pool, "_processes", None) or {}  # private, but stable since 3.2
+    for process in list(processes.values()):
+        if process.is_alive():
+            process.kill()
 
 
 class DaskExecutor:
@@ -120,44 +142,50 @@ class DaskExecutor:
         self._depth = 0
 
     def __enter__(self) -> Self:
+        if self._client is None:
+            self._start()
         self._depth += 1
-        if self._client is not None:
-            return self
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            self._close()
+
+    def _start(self) -> None:
         try:
             from dask.distributed import Client, LocalCluster
         except ImportError:
             raise UserInputError(
                 "needs dask[distributed]: pip install 'sdsim[dask]'", field="executor"
             ) from None
-        if self.scheduler:
-            try:
-                self._client = Client(self.scheduler, timeout="10s")
-            except OSError as exc:
-                raise UserInputError(
-                    f"cannot reach {self.scheduler}: {exc}", field="scheduler"
-                ) from None
-            self.workers = max(1, len(self._client.scheduler_info()["workers"]))
-        else:
-            self._cluster = LocalCluster(
-                n_workers=self.workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=":0",
-                silence_logs=logging.CRITICAL,  # a cancelled run is not the user's error
-            )
-            self._client = Client(self._cluster)
-        self._client.run(_heap_allocations)
-        return self
+        try:
+            with _uninterrupted():  # a cluster stopped half-way through starting cannot close
+                if self.scheduler:
+                    self._client = _connect(Client, self.scheduler)
+                else:
+                    self._cluster = LocalCluster(
+                        n_workers=self.workers,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=":0",
+                        silence_logs=logging.CRITICAL,  # a cancelled run is not the user's error
+                    )
+                    self._client = Client(self._cluster)
+            if self.scheduler:
+                self.workers = max(1, len(self._client.scheduler_info()["workers"]))
+            self._client.run(_heap_allocations)
+        except BaseException:
+            self._close()
+            raise
 
-    def __exit__(self, *exc: object) -> None:
-        self._depth -= 1
-        if self._depth > 0:
-            return
-        if self._client is not None:
-            self._client.close()
-        if self._cluster is not None:
-            self._cluster.close()
+    def _close(self) -> None:
+        client, cluster = self._client, self._cluster
         self._client = self._cluster = None
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
 
     def map_chunks(self, fn: Callable[[C], R], chunks: Iterable[C]) -> Iterator[R]:
         if self._client is None:
@@ -166,6 +194,36 @@ class DaskExecutor:
         return _ordered(
             lambda chunk: client.submit(fn, chunk, pure=False), chunks, 2 * self.workers
         )
+
+
+def _connect(client: Any, address: str) -> Any:
+    try:
+        return client(address, timeout="10s")
+    except OSError as exc:
+        raise UserInputError(f"cannot reach {address}: {exc}", field="--scheduler") from None
+    except (ValueError, TypeError) as exc:
+        raise UserInputError(
+            f"not a scheduler address like tcp://host:port: {exc}", field="--scheduler"
+        ) from None
+
+
+@contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM until the block is done, then deliver them as they would have
+    been (in the main thread only, where Python runs signal handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    kinds = (signal.SIGINT, signal.SIGTERM)
+    previous = {kind: signal.signal(kind, lambda signum, _: held.append(signum)) for kind in kinds}
+    try:
+        yield
+    finally:
+        for kind, handler in previous.items():
+            signal.signal(kind, signal.SIG_DFL if handler is None else handler)
+        if held:
+            signal.raise_signal(held[0])
 
 
 def _heap_allocations() -> bool:

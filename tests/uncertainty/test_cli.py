@@ -207,7 +207,10 @@ def test_ctrl_c_stops_cleanly_and_keeps_nothing(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "sim", "batch", UNCERTAINTY, "--samples", "20000000",
                "--executor", "processes", "--workers", "2", "--out", str(tmp_path)]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(5)
+    start = time.monotonic()  # wait until it writes, however slow the machine is to start it
+    while not list(tmp_path.glob(".*")) and time.monotonic() - start < 120:
+        time.sleep(0.01)
+    time.sleep(1)
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130
