@@ -2,7 +2,8 @@
 
 A module named in `COMMANDS` defines ``register(subparsers)``, which adds its parser and sets
 ``func`` (a callable taking the parsed arguments and returning an exit status). User errors
-(`SimError`) end the program with status 2 and one line on stderr, never a traceback.
+(`SimError`) end the program with one line on stderr, never a traceback, and their exit
+status: 2 for bad input, 3 for a non-finite result (`NonFiniteError`).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except SimError as exc:
         print(f"sim {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_status
     except KeyboardInterrupt:
         print(f"sim {args.command}: interrupted; nothing half-written was kept", file=sys.stderr)
         return 130

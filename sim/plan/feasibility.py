@@ -95,8 +95,10 @@ class ScenarioVerdict:
 
 def assess(scenario: Scenario, targets: TargetSet, *, levers: bool = True) -> ScenarioVerdict:
     """Run ``scenario`` once and judge every target; with ``levers``, also search each
-    target's lever (a few batched runs more)."""
+    target's lever (a few batched runs more). A NaN or infinity in any named variable of the
+    run raises `NonFiniteError`: such a run judges nothing."""
     result = scenario.simulate()
+    result.check_finite(f"scenario {scenario.name!r} ({scenario.path})")
     solutions = solve_levers(scenario, list(targets)) if levers else {}
     verdicts = []
     for t in targets:

@@ -8,6 +8,8 @@ without a shared file system, say) refuses to run rather than compute something 
 Outputs, per target id: the metric at the target's year ``(n,)``; with ``paths``, under
 ``"<id>:path"`` the metric at every saved time ``(T, n)`` for fan charts; with ``flags``, under
 ``"met:<id>"`` whether it is met (0 or 1), the outcome that sensitivity analysis explains.
+A run with a NaN or infinity in any variable the targets read (at any saved time) or in any
+target's value gives NaN in every output, so that every analysis counts it and leaves it out.
 """
 
 from __future__ import annotations
@@ -121,14 +123,19 @@ class ScenarioEvaluator:
         scenario, targets = _cached(self.path, self.digest)
         n = len(next(iter(params.values()))) if params else 1
         result = scenario.simulate(params, n=n, save=Save(variables=targets.variables))
+        series = {t.id: metric_series(result, t) for t in targets}
+        bad = ~np.isfinite(result.values).all(axis=(0, 1))
+        for target in targets:  # a path may be NaN before its from_year; its value may not
+            bad |= ~np.isfinite(series[target.id][result.time_index(target.time)])
         out: dict[str, np.ndarray] = {}
         for target in targets:
-            series = metric_series(result, target)
-            out[target.id] = series[result.time_index(target.time)]
+            path = np.where(bad, np.nan, series[target.id]) if bad.any() else series[target.id]
+            out[target.id] = path[result.time_index(target.time)]
             if self.paths:
-                out[path_output(target.id)] = series
+                out[path_output(target.id)] = path
             if self.flags:
-                out[met_output(target.id)] = met(out[target.id], target).astype(float)
+                flag = met(out[target.id], target).astype(float)
+                out[met_output(target.id)] = np.where(bad, np.nan, flag)
         return out
 
 
