@@ -18,8 +18,15 @@ import numpy as np
 from ..errors import UserInputError
 from ..outputs import RunFolder
 from ..uncertainty.batch import BatchResult, run_batch
-from ..uncertainty.plan import path_output, plan_batch
-from .batch_options import add_run_options, emit, results_folder, run_options
+from ..uncertainty.plan import explain_nonfinite, path_output, plan_batch
+from .batch_options import (
+    add_run_options,
+    check_nonfinite,
+    emit,
+    nonfinite_line,
+    results_folder,
+    run_options,
+)
 
 __all__ = ["register"]
 
@@ -59,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
             )
         if sink:
             sink.close()
+        _check(options, result, scenario)
         summary = _summary(result, scenario.name, targets)
         folder.write_json("summary.json", {**summary, "trajectories": _fans(result)})
         _table(folder, result, targets)
@@ -66,6 +74,15 @@ def run(args: argparse.Namespace) -> int:
             _figures(folder, result, targets, scenario.name)
     emit(summary, _text(summary, targets), as_json=args.json, folder=folder.final)
     return 0
+
+
+def _check(options: Any, result: BatchResult, scenario: Any) -> None:
+    first = result.summary.first_nonfinite
+    if first is None:
+        return
+    design = result.batch.design
+    detail = f"sample {first}: {explain_nonfinite(scenario, design.sample(first, first + 1))}"
+    check_nonfinite(options, result.summary.nonfinite, result.summary.n, detail)
 
 
 def _summary(result: BatchResult, name: str, targets: Any) -> dict[str, Any]:
@@ -153,6 +170,9 @@ def _text(summary: dict[str, Any], targets: Any) -> str:
         )
     j = summary["all_targets"]
     lines.append(f"{'all targets':<{width}}  {j['p']:6.1%}  [{j['low']:6.1%}, {j['high']:6.1%}]")
+    lines.append(
+        nonfinite_line(summary["nonfinite_runs"], summary["samples"], "P(met) and the metrics")
+    )
     return "\n".join(lines)
 
 

@@ -35,6 +35,7 @@ from .sampling import Design, Method
 __all__ = [
     "PlanTarget",
     "ScenarioEvaluator",
+    "explain_nonfinite",
     "load_plan",
     "met_output",
     "path_output",
@@ -166,3 +167,13 @@ def plan_batch(
 def _probe(scenario: Scenario, targets: TargetSet) -> Any:
     """One run at the scenario's own values: the saved times a batch will see."""
     return scenario.simulate(n=1, save=Save(variables=targets.variables))
+
+
+def explain_nonfinite(scenario: Scenario, params: Mapping[str, np.ndarray]) -> str:
+    """Where one run (``params`` of length 1) first reached NaN or infinity, for a message:
+    the variable, its value and the time, from a rerun that saves every named variable."""
+    first = scenario.simulate(params, n=1).first_nonfinite()
+    if first is None:
+        return "a target's value"
+    name, time, _, value = first
+    return f"{name} = {value} at time {time:g}"
