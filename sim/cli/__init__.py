@@ -14,6 +14,8 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import SimError
+from ..ranges import OutOfRangeWarning
+from .range_warnings import range_warnings
 
 __all__ = ["COMMANDS", "main"]
 
@@ -50,7 +52,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        with range_warnings(args.command, getattr(args, "strict", False)):
+            return int(args.func(args) or 0)
+    except OutOfRangeWarning as exc:  # --strict
+        print(f"sim {args.command}: error: {exc} (--strict)", file=sys.stderr)
+        return 2
     except SimError as exc:
         print(f"sim {args.command}: error: {exc}", file=sys.stderr)
         return exc.exit_status

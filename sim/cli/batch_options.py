@@ -20,6 +20,7 @@ from ..errors import NonFiniteError, UserInputError
 from ..outputs import RunFolder, manifest, new_run_id
 from ..uncertainty.executors import EXECUTORS, Executor, make_executor
 from ..uncertainty.sampling import Method
+from .range_warnings import add_strict_option
 
 __all__ = [
     "RunOptions",
@@ -65,6 +66,7 @@ def add_run_options(
         help="largest share of runs (0 to 1) that may reach NaN or infinity; such runs are "
         "left out of every result, and beyond this share the command fails with status 3 (0)",
     )
+    add_strict_option(parser)
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     parser.add_argument("--no-figures", action="store_true", help="write no figures")
 

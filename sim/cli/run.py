@@ -16,6 +16,7 @@ from ..plan.report import format_table, summary_json
 from ..plan.runs import write_comparison, write_scenario
 from ..plan.targets import TargetSet, load_targets
 from ..scenario import Scenario, load_scenario
+from .range_warnings import add_strict_option
 
 __all__ = ["add_output_options", "command_line", "register", "run_scenarios"]
 
@@ -49,6 +50,7 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
         "--no-levers", action="store_true", help="skip the search for the required lever values"
     )
     parser.add_argument("--no-figures", action="store_true", help="write no figures")
+    add_strict_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -10,8 +10,10 @@ from ..compiler import compile_model
 from ..errors import SimError
 from ..models import resolve_model
 from ..plan.targets import load_targets
+from ..ranges import OutOfRangeWarning
 from ..scenario import load_scenario
 from ..tomlfile import read_toml
+from .range_warnings import add_strict_option
 
 __all__ = ["check_file", "register"]
 
@@ -25,9 +27,11 @@ def register(subparsers) -> None:
         description="Check each file: a scenario (its extends chain, its model, every "
         "parameter, input and distribution), a model (TOML or XMILE: equations, names, "
         "algebraic loops) or a targets file (every metric and lever against its model). "
-        "Prints one line per file; exit status 2 if any file is bad.",
+        "Prints one line per file, and a warning for each value outside its constant's "
+        "range; exit status 2 if any file is bad.",
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="files to check")
+    add_strict_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -36,9 +40,10 @@ def run(args: argparse.Namespace) -> int:
     for name in args.files:
         try:
             print(f"ok  {name}: {check_file(Path(name))}")
-        except SimError as exc:
+        except (SimError, OutOfRangeWarning) as exc:  # the warning is raised with --strict
             bad += 1
-            print(f"sim validate: error: {exc}", file=sys.stderr)
+            strict = " (--strict)" if isinstance(exc, OutOfRangeWarning) else ""
+            print(f"sim validate: error: {exc}{strict}", file=sys.stderr)
     return 2 if bad else 0
 
 

@@ -15,6 +15,7 @@ target's value gives NaN in every output, so that every analysis counts it and l
 from __future__ import annotations
 
 import hashlib
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,6 +28,7 @@ from ..errors import UserInputError
 from ..plan.metrics import met, metric_series
 from ..plan.targets import Target as PlanTargetSpec
 from ..plan.targets import TargetSet, load_targets
+from ..ranges import OutOfRangeWarning
 from ..scenario import Scenario, load_scenario
 from ..simulate import Save
 from .batch import Batch
@@ -96,7 +98,9 @@ def _digest(scenario: Scenario, targets: TargetSet) -> str:
 
 @lru_cache(maxsize=8)
 def _cached(path: str, digest: str) -> tuple[Scenario, TargetSet]:
-    scenario, targets = load_plan(path)
+    with warnings.catch_warnings():  # the command warned of its values when it loaded them
+        warnings.simplefilter("ignore", OutOfRangeWarning)
+        scenario, targets = load_plan(path)
     if _digest(scenario, targets) != digest:
         raise UserInputError(
             "the scenario's files differ from those the run started with (changed during the "
