@@ -18,7 +18,6 @@ import csv
 import datetime as _dt
 import hashlib
 import io
-import json
 import os
 import platform
 import secrets
@@ -28,6 +27,8 @@ import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from .jsontext import dumps
 
 __all__ = ["RunFolder", "file_sha256", "manifest", "new_run_id"]
 
@@ -134,7 +135,7 @@ class RunFolder:
         return path
 
     def write_json(self, name: str, data: Any) -> Path:
-        return self.write_text(name, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return self.write_text(name, dumps(data) + "\n")
 
     def write_csv(self, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
         buffer = io.StringIO()

@@ -8,7 +8,6 @@ and one line naming the option and the reason (`UserInputError`), as every user 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import NonFiniteError, UserInputError
+from ..jsontext import dumps
 from ..outputs import RunFolder, manifest, new_run_id
 from ..uncertainty.executors import EXECUTORS, Executor, make_executor
 from ..uncertainty.sampling import Method
@@ -203,7 +203,7 @@ def results_folder(
 def emit(data: dict[str, Any], text: str, *, as_json: bool, folder: Path) -> None:
     """The summary on stdout (JSON or text); where the results went on stderr."""
     if as_json:
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        print(dumps(data))
     else:
         print(text)
     print(f"results: {folder}", file=sys.stderr)

@@ -4,12 +4,11 @@ tables, and write ``results/<scenario>/<run-id>/``."""
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import UserInputError
+from ..jsontext import dumps
 from ..outputs import new_run_id
 from ..plan.feasibility import assess
 from ..plan.report import format_table, summary_json
@@ -76,8 +75,7 @@ def run_scenarios(files: Sequence[str | Path], args: argparse.Namespace) -> int:
             entry["results"] = str(folder)
         if comparison is not None:
             summary["comparison"] = str(comparison)
-        json.dump(summary, sys.stdout, indent=2, ensure_ascii=False)
-        print()
+        print(dumps(summary))
         return 0
     for verdict, folder in zip(verdicts, folders, strict=True):
         print(format_table(verdict))
