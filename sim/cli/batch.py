@@ -10,6 +10,7 @@ every sample's inputs and metrics as Parquet.
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 from typing import Any
 
@@ -164,16 +165,23 @@ def _text(summary: dict[str, Any], targets: Any) -> str:
     ]
     for target in targets:
         e = summary["targets"][target.id]
+        median = "-" if math.isnan(e["q50"]) else f"{e['q50']:.6g}"
         lines.append(
-            f"{target.id:<{width}}  {e['p']:6.1%}  [{e['low']:6.1%}, {e['high']:6.1%}]  "
-            f"{e['q50']:>13.6g}   {e['threshold']}"
+            f"{target.id:<{width}}  {_pct(e['p'])}  [{_pct(e['low'])}, {_pct(e['high'])}]  "
+            f"{median:>13}   {e['threshold']}"
         )
     j = summary["all_targets"]
-    lines.append(f"{'all targets':<{width}}  {j['p']:6.1%}  [{j['low']:6.1%}, {j['high']:6.1%}]")
+    p, low, high = _pct(j["p"]), _pct(j["low"]), _pct(j["high"])
+    lines.append(f"{'all targets':<{width}}  {p}  [{low}, {high}]")
     lines.append(
         nonfinite_line(summary["nonfinite_runs"], summary["samples"], "P(met) and the metrics")
     )
     return "\n".join(lines)
+
+
+def _pct(p: float) -> str:
+    """A probability in six columns; ``-`` when there was no finite run to count."""
+    return f"{'-':>6}" if math.isnan(p) else f"{p:6.1%}"
 
 
 class ParquetSink:

@@ -131,6 +131,11 @@ def _lever(scenario: Any, text: str, option: str) -> tuple[str, tuple[float, flo
     if not low < high:
         raise UserInputError(f"the range must run from low to high, got {low:g} to {high:g}",
                              field=option)  # fmt: skip
+    if not np.isfinite(high - low):
+        raise UserInputError(
+            f"the range from {low:g} to {high:g} is wider than the largest number; narrow it",
+            field=option,
+        )
     return constant.name, (float(low), float(high))
 
 

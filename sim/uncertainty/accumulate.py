@@ -32,6 +32,7 @@ BINS = 4096
 _EXP_OFFSET = 1073  # frexp exponents run from -1073 (subnormals) to 1024
 _EXP_SPAN = 1024 + _EXP_OFFSET + 1
 _HALF = 26  # mantissas are split into 27-bit halves so per-chunk float sums stay exact
+_LIMIT = float(np.finfo(float).max) / 8  # bins never span more than this either side of 0
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,10 @@ class Binning:
         finite = np.isfinite(values)
         lo = np.min(values, axis=1, initial=np.inf, where=finite)
         hi = np.max(values, axis=1, initial=-np.inf, where=finite)
-        lo = np.where(np.isfinite(lo), lo, 0.0)
-        hi = np.where(np.isfinite(hi), hi, 0.0)
+        # within ±max/8, so that the widened range and its width stay finite; values beyond
+        # fall in the outer bins, which keep their exact extremes
+        lo = np.clip(np.where(np.isfinite(lo), lo, 0.0), -_LIMIT, _LIMIT)
+        hi = np.clip(np.where(np.isfinite(hi), hi, 0.0), -_LIMIT, _LIMIT)
         span = hi - lo
         span = np.where(span > 0, span, np.maximum(np.abs(lo), 1.0) * 1e-3)
         return cls(lo - widen * span, hi + widen * span, bins, exact)
@@ -123,7 +126,7 @@ class Binning:
         scale = self.bins / (self.hi - self.lo)
         # position + 1, clipped to [0, bins + 1]: truncation then floors, and below-range
         # values land in bin 0, above-range ones in bin bins + 1
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):
             position = (clean - self.lo[:, None]) * scale[:, None] + 1.0
         np.clip(position, 0.0, self.bins + 1.0, out=position)
         index = position.astype(np.int64)
