@@ -4,6 +4,7 @@ tables, and write ``results/<scenario>/<run-id>/``."""
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -61,6 +62,14 @@ def run_scenarios(files: Sequence[str | Path], args: argparse.Namespace) -> int:
     judge and write each scenario, then compare them when there are several."""
     loaded = [_load(Path(f)) for f in files]
     _distinct([s for s, _ in loaded])
+    for s, _ in loaded:
+        if s.uncertain:
+            print(
+                f"sim {args.command}: note: {s.path}: its {len(s.uncertain)} [uncertain] "
+                "distributions are ignored (each constant keeps its set value); for the "
+                f"probability of each target run: sim batch {s.path}",
+                file=sys.stderr,
+            )
     verdicts = [assess(s, t, levers=not args.no_levers) for s, t in loaded]
     run_id = new_run_id()
     figures = not args.no_figures

@@ -1,5 +1,6 @@
-"""A run that reaches NaN or infinity stops ``sim run`` and ``sim simulate``: exit 3, one line
-naming the variable, the first time and the scenario, and nothing written."""
+"""What `sim run` and `sim simulate` check in what they run: a NaN or infinity stops them (exit
+3, one line naming the variable, the first time and the scenario, nothing written); an
+[uncertain] table is ignored with a note."""
 
 from __future__ import annotations
 
@@ -54,3 +55,12 @@ def test_simulate_stops_at_a_nonfinite_value_and_writes_no_csv(tmp_path, capsys)
     err = capsys.readouterr().err
     assert err == "sim simulate: error: not a finite number: bad = inf at time 2 in model 'm'\n"
     assert not csv.exists() and list(tmp_path.iterdir()) == [model]
+
+
+def test_run_notes_that_an_uncertain_table_is_ignored(tmp_path, capsys):
+    path = ROOT / "scenarios" / "uncertainty.toml"
+    assert main(["run", str(path), "--out", str(tmp_path), "--no-levers", "--no-figures"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"sim run: note: {path}: its 62 [uncertain] distributions are ignored")
+    assert err.endswith(f"run: sim batch {path}\n")
