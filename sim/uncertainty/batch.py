@@ -23,6 +23,7 @@ from .sampling import Design, chunk_bounds
 
 __all__ = [
     "NONFINITE",
+    "NOTE",
     "QUANTILES",
     "Batch",
     "BatchResult",
