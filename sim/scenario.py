@@ -365,7 +365,7 @@ def _check_ranges(
         else:
             continue
         if why is not None:
-            warn_out_of_range(f"{origin[key]}: {kind}.{constant.name}: {why}", stacklevel=4)
+            warn_out_of_range(f"{origin[key]}: {kind}.{constant.name}: {why}", stacklevel=3)
 
 
 # -- errors ---------------------------------------------------------------------------------
