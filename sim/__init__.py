@@ -9,11 +9,12 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .compiler import CompiledModel, compile_model
-from .errors import ModelError, ParseError, SimError, UserInputError
+from .errors import ModelError, NonFiniteError, ParseError, SimError, UserInputError
 from .integrators import INTEGRATORS, ButcherTableau, get_integrator
 from .model import Auxiliary, Constant, Flow, GraphicalFunction, Lookup, Model, Stock, TimeSpec
 from .modelfile import load_model, loads_model, save_model
 from .models import resolve_model
+from .ranges import OutOfRangeWarning
 from .results import Result
 from .simulate import Save, simulate
 
@@ -28,6 +29,8 @@ __all__ = [
     "Lookup",
     "Model",
     "ModelError",
+    "NonFiniteError",
+    "OutOfRangeWarning",
     "ParseError",
     "Result",
     "Save",

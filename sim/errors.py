@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-__all__ = ["ModelError", "ParseError", "SimError", "UserInputError"]
+__all__ = ["ModelError", "NonFiniteError", "ParseError", "SimError", "UserInputError"]
 
 
 class SimError(Exception):
-    """Base class for errors that the command line reports in one line, without a traceback."""
+    """Base class for errors that the command line reports in one line, without a traceback.
+
+    ``exit_status`` is the command's exit status when it ends with this error."""
+
+    exit_status = 2
 
 
 class UserInputError(SimError):
@@ -40,3 +44,10 @@ class ModelError(UserInputError):
 
 class ParseError(ModelError):
     """An equation does not parse: names the variable, the position and what was expected."""
+
+
+class NonFiniteError(SimError):
+    """A run reached NaN or infinity: its numbers mean nothing, so the command stops (exit 3)
+    rather than report them (an infinite value would count as a target met)."""
+
+    exit_status = 3

@@ -22,7 +22,6 @@ import csv
 import datetime as _dt
 import hashlib
 import io
-import json
 import os
 import platform
 import secrets
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UserInputError
+from .jsontext import dumps
 
 __all__ = [
     "RunFolder",
@@ -181,7 +181,7 @@ class RunFolder:
         return path
 
     def write_json(self, name: str, data: Any) -> Path:
-        return self.write_text(name, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return self.write_text(name, dumps(data) + "\n")
 
     def write_csv(self, name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
         buffer = io.StringIO()

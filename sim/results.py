@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import UserInputError
+from .errors import NonFiniteError, UserInputError
 from .names import canonical
 
 __all__ = ["Result", "atomic_write"]
@@ -39,6 +39,29 @@ class Result:
         the numbers are IEEE arithmetic's, and a caller should say so rather than hide it."""
         bad = ~np.isfinite(self.values).all(axis=(0, 2))
         return tuple(name for name, flag in zip(self.names, bad, strict=True) if flag)
+
+    def first_nonfinite(self) -> tuple[str, float, int, float] | None:
+        """``(variable, time, scenario, value)`` of the earliest NaN or infinity (the first
+        saved variable at the earliest time, then the first scenario), or None."""
+        bad = ~np.isfinite(self.values)
+        if not bad.any():
+            return None
+        i, j, k = np.unravel_index(int(np.argmax(bad)), bad.shape)
+        return self.names[j], float(self.times[i]), int(k), float(self.values[i, j, k])
+
+    def check_finite(self, where: str) -> None:
+        """Raise `NonFiniteError` naming the variable, the first time and ``where`` (the
+        scenario, say) when any saved value is NaN or infinite."""
+        first = self.first_nonfinite()
+        if first is None:
+            return
+        name, time, scenario, value = first
+        at = f"{where}, run {scenario}" if self.n > 1 else where
+        others = int(np.count_nonzero(~np.isfinite(self.values[self.time_index(time)]).all(1)))
+        also = f"; {others - 1} more variables at that time" if others > 1 else ""
+        raise NonFiniteError(
+            f"not a finite number: {name} = {value} at time {time:g} in {at}{also}"
+        )
 
     def index(self, name: str) -> int:
         key = canonical(name)

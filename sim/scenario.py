@@ -51,6 +51,7 @@ from .integrators import get_integrator
 from .model import Auxiliary, Constant, GraphicalFunction, Model
 from .models import resolve_model, shipped_model_names, shipped_model_path
 from .names import canonical, file_name
+from .ranges import distribution_outside, value_outside, warn_out_of_range
 from .results import Result
 from .simulate import Save, simulate
 from .tomlfile import read_toml
@@ -164,7 +165,10 @@ class Scenario:
         shape ``(n,)`` run ``n`` variants at once)."""
         values: dict[str, Any] = dict(self.parameters)
         values.update(extra or {})
-        return simulate(self.compiled, values, n=n, method=self.method, dt=self.dt, save=save)
+        return simulate(
+            self.compiled, values, n=n, method=self.method, dt=self.dt, save=save,
+            check_ranges=False,  # the scenario's values were checked on load; extras sweep
+        )  # fmt: skip
 
 
 def read_scenario_file(path: str | Path) -> ScenarioFile:
@@ -208,6 +212,7 @@ def load_scenario(path: str | Path) -> Scenario:
         model = model.with_variable(spec.variable(constants[key], str(origin[key])))
     compiled = _compile(model, inputs, origin)
     _check_time(model, dt, path)
+    _check_ranges(kinds, constants, origin)
     return Scenario(
         name=scenario_name,
         path=path,
@@ -366,6 +371,23 @@ def _check_time(model: Model, dt: float, path: Path) -> None:
             file=str(path),
             field="dt",
         )
+
+
+def _check_ranges(
+    kinds: dict[str, tuple[str, Any]], constants: dict[str, Constant], origin: dict[str, Path]
+) -> None:
+    """Warn (`OutOfRangeWarning`) of each parameter, and each distribution's support, that
+    leaves its constant's declared range, naming the file that set it."""
+    for key, (kind, value) in kinds.items():
+        constant = constants[key]
+        if kind == "parameters":
+            why = value_outside(constant, value)
+        elif kind == "uncertain":
+            why = distribution_outside(constant, value)
+        else:
+            continue
+        if why is not None:
+            warn_out_of_range(f"{origin[key]}: {kind}.{constant.name}: {why}", stacklevel=3)
 
 
 # -- errors ---------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from .errors import ModelError, UserInputError
 from .functions import Clock
 from .integrators import ButcherTableau, get_integrator
 from .model import Model
+from .names import canonical
+from .ranges import value_outside, warn_out_of_range
 from .results import Result
 
 __all__ = ["Save", "simulate", "time_grid"]
@@ -48,14 +50,19 @@ def simulate(
     method: str | ButcherTableau | None = None,
     dt: float | None = None,
     save: Save | None = None,
+    check_ranges: bool = True,
 ) -> Result:
     """Simulate ``n`` scenarios at once.
 
     ``parameters`` overrides constants by name, each with a number (the same for every
     scenario) or an array of shape ``(n,)``; ``n`` defaults to the arrays' length, else 1.
-    ``method`` and ``dt`` default to the model's own time settings.
+    ``method`` and ``dt`` default to the model's own time settings. A value outside its
+    constant's declared range issues an `OutOfRangeWarning` (unless ``check_ranges`` is
+    False: a caller that checked already, or sweeps ranges on purpose).
     """
     compiled = compile_model(model)
+    if check_ranges:
+        _warn_ranges(compiled, parameters or {})
     spec = compiled.model.time
     integrator = get_integrator(method or spec.method)
     step = float(spec.dt if dt is None else dt)
@@ -269,6 +276,15 @@ def _parameters(
     if n < 1:
         raise UserInputError(f"n must be at least 1, got {n}", field="n")
     return overrides, n
+
+
+def _warn_ranges(compiled: CompiledModel, parameters: Mapping[str, ParameterValue]) -> None:
+    ranged = {c.key: c for c in compiled.model.constants if c.range is not None}
+    for name, value in parameters.items():
+        constant = ranged.get(canonical(name))
+        if constant is not None:
+            why = value_outside(constant, value)
+            warn_out_of_range(why and f"{constant.name}: {why}", stacklevel=3)
 
 
 def _save_keys(compiled: CompiledModel, variables: Sequence[str] | None) -> list[str]:

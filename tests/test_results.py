@@ -53,3 +53,24 @@ def test_nonfinite_names_the_variables_that_blew_up():
     model = Model("m", (Auxiliary("ok", equation="1"), Auxiliary("bad", equation="1 / (TIME - 2)")),
                   TimeSpec(0, 3, 1))  # fmt: skip
     assert simulate(model).nonfinite == ("bad",)
+
+
+def test_first_nonfinite_is_the_earliest_time_then_the_first_variable():
+    from sim.errors import NonFiniteError
+    from sim.model import Auxiliary, Model, TimeSpec
+
+    model = Model(
+        "m",
+        (
+            Auxiliary("late", equation="1 / (TIME - 2)"),
+            Auxiliary("ok", equation="1"),
+            Auxiliary("early", equation="LN(TIME - 1)"),  # NaN at t = 0
+        ),
+        TimeSpec(0, 3, 1),
+    )
+    result = simulate(model)
+    assert result.first_nonfinite() == ("early", 0.0, 0, pytest.approx(float("nan"), nan_ok=True))
+    with pytest.raises(NonFiniteError, match=r"early = nan at time 0 in here$") as info:
+        result.check_finite("here")
+    assert info.value.exit_status == 3
+    simulate(model, save=Save(variables=["ok"])).check_finite("here")  # finite: no error

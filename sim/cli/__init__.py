@@ -4,9 +4,9 @@ A module named in `COMMANDS` defines ``register(subparsers)``, which adds its pa
 ``func`` (a callable taking the parsed arguments and returning an exit status).
 
 Exit status: 0 done; 1 an internal error (a bug: a traceback); 2 bad input (`SimError`: one
-line on stderr, never a traceback); 130 Ctrl-C; 143 SIGTERM. SIGTERM is raised as `Terminated`,
-a `KeyboardInterrupt`, so that it unwinds exactly as Ctrl-C does: results folders are removed,
-worker pools and clusters shut down.
+line on stderr, never a traceback); 3 a non-finite result (`NonFiniteError`); 130 Ctrl-C;
+143 SIGTERM. SIGTERM is raised as `Terminated`, a `KeyboardInterrupt`, so that it unwinds
+exactly as Ctrl-C does: results folders are removed, worker pools and clusters shut down.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from ..errors import SimError
+from ..ranges import OutOfRangeWarning
+from .range_warnings import range_warnings
 
 __all__ = ["COMMANDS", "Terminated", "main"]
 
@@ -65,10 +67,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         with _sigterm_raises():
             args = build_parser().parse_args(argv)
             name = f"sim {args.command}"
-            return int(args.func(args) or 0)
+            with range_warnings(args.command, getattr(args, "strict", False)):
+                return int(args.func(args) or 0)
+    except OutOfRangeWarning as exc:  # --strict
+        print(f"{name}: error: {exc} (--strict)", file=sys.stderr)
+        return 2
     except SimError as exc:
         print(f"{name}: error: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_status
     except Terminated:
         print(f"{name}: terminated; nothing half-written was kept", file=sys.stderr)
         return 143

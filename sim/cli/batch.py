@@ -10,6 +10,7 @@ every sample's inputs and metrics as Parquet.
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,15 @@ from ..errors import UserInputError
 from ..outputs import RunFolder
 from ..uncertainty.batch import BatchResult, run_batch
 from ..uncertainty.feasibility import LIKELY, UNLIKELY, likelihood_label
-from ..uncertainty.plan import path_output, plan_batch
-from .batch_options import add_run_options, emit, results_folder, run_options
+from ..uncertainty.plan import explain_nonfinite, path_output, plan_batch
+from .batch_options import (
+    add_run_options,
+    check_nonfinite,
+    emit,
+    nonfinite_line,
+    results_folder,
+    run_options,
+)
 
 __all__ = ["register"]
 
@@ -60,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
             )
         if sink:
             sink.close()
+        _check(options, result, scenario)
         summary = _summary(result, scenario.name, targets)
         folder.write_json("summary.json", {**summary, "trajectories": _fans(result)})
         _table(folder, result, targets)
@@ -67,6 +76,15 @@ def run(args: argparse.Namespace) -> int:
             _figures(folder, result, targets, scenario.name)
     emit(summary, _text(summary, targets), as_json=args.json, folder=folder.final)
     return 0
+
+
+def _check(options: Any, result: BatchResult, scenario: Any) -> None:
+    first = result.summary.first_nonfinite
+    if first is None:
+        return
+    design = result.batch.design
+    detail = f"sample {first}: {explain_nonfinite(scenario, design.sample(first, first + 1))}"
+    check_nonfinite(options, result.summary.nonfinite, result.summary.n, detail)
 
 
 def _summary(result: BatchResult, name: str, targets: Any) -> dict[str, Any]:
@@ -156,20 +174,28 @@ def _text(summary: dict[str, Any], targets: Any) -> str:
     ]
     for target in targets:
         e = summary["targets"][target.id]
+        median = "-" if math.isnan(e["q50"]) else f"{e['q50']:.6g}"
         lines.append(
-            f"{target.id:<{width}}  {e['p']:6.1%}  [{e['low']:6.1%}, {e['high']:6.1%}]  "
-            f"{e['label']:<9}  {e['q50']:>13.6g}   {e['threshold']}"
+            f"{target.id:<{width}}  {_pct(e['p'])}  [{_pct(e['low'])}, {_pct(e['high'])}]  "
+            f"{e['label']:<9}  {median:>13}   {e['threshold']}"
         )
     j = summary["all_targets"]
+    p, low, high = _pct(j["p"]), _pct(j["low"]), _pct(j["high"])
     label = likelihood_label(j["p"], j["low"], j["high"])
-    lines.append(
-        f"{'all targets':<{width}}  {j['p']:6.1%}  [{j['low']:6.1%}, {j['high']:6.1%}]  {label}"
-    )
+    lines.append(f"{'all targets':<{width}}  {p}  [{low}, {high}]  {label}")
     lines.append(
         f"label: likely when the whole interval is >= {LIKELY:.0%}, unlikely when <= "
         f"{UNLIKELY:.0%}, else uncertain"
     )
+    lines.append(
+        nonfinite_line(summary["nonfinite_runs"], summary["samples"], "P(met) and the metrics")
+    )
     return "\n".join(lines)
+
+
+def _pct(p: float) -> str:
+    """A probability in six columns; ``-`` when there was no finite run to count."""
+    return f"{'-':>6}" if math.isnan(p) else f"{p:6.1%}"
 
 
 class ParquetSink:

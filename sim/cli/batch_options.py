@@ -8,7 +8,6 @@ and one line naming the option and the reason (`UserInputError`), as every user 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,12 +15,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import UserInputError
+from ..errors import NonFiniteError, UserInputError
+from ..jsontext import dumps
 from ..outputs import RunFolder, check_out, manifest, new_run_id
 from ..uncertainty.executors import EXECUTORS, Executor, make_executor
 from ..uncertainty.sampling import Method
+from .range_warnings import add_strict_option
 
-__all__ = ["RunOptions", "add_run_options", "emit", "results_folder", "run_options"]
+__all__ = [
+    "RunOptions",
+    "add_run_options",
+    "check_nonfinite",
+    "emit",
+    "nonfinite_line",
+    "results_folder",
+    "run_options",
+]
 
 
 def add_run_options(
@@ -50,6 +59,14 @@ def add_run_options(
     parser.add_argument(
         "--out", default="results", help="results root: writes <out>/<scenario>/<run-id>/"
     )
+    parser.add_argument(
+        "--max-nonfinite",
+        default="0",
+        metavar="SHARE",
+        help="largest share of runs (0 to 1) that may reach NaN or infinity; such runs are "
+        "left out of every result, and beyond this share the command fails with status 3 (0)",
+    )
+    add_strict_option(parser)
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     parser.add_argument("--no-figures", action="store_true", help="write no figures")
 
@@ -69,6 +86,7 @@ class RunOptions:
     out: Path
     progress: bool
     figures: bool
+    max_nonfinite: float = 0.0
 
     def make_executor(self) -> Executor:
         return make_executor(self.executor, workers=self.workers, scheduler=self.scheduler)
@@ -82,6 +100,7 @@ class RunOptions:
             "scheduler": self.scheduler,
             "workers": self.workers,
             "chunk_size": self.chunk_size,
+            "max_nonfinite": self.max_nonfinite,
         }
 
 
@@ -118,7 +137,31 @@ def run_options(args: argparse.Namespace) -> RunOptions:
         out=Path(args.out),
         progress=not args.no_progress,
         figures=not args.no_figures,
+        max_nonfinite=_share(args.max_nonfinite, "--max-nonfinite"),
     )
+
+
+def _share(text: str, option: str) -> float:
+    value = number(text, option)
+    if not 0 <= value <= 1:
+        raise UserInputError(f"must be a share between 0 and 1, got {text}", field=option)
+    return value
+
+
+def check_nonfinite(options: RunOptions, bad: int, total: int, first: str = "") -> None:
+    """Fail (`NonFiniteError`, exit 3) when more than ``--max-nonfinite`` of the runs reached
+    NaN or infinity; ``first`` describes the first of them."""
+    if bad and bad > options.max_nonfinite * total:
+        where = f"; the first: {first}" if first else ""
+        raise NonFiniteError(
+            f"{bad:,} of {total:,} runs ({bad / total:.2%}) reached NaN or infinity, more than "
+            f"--max-nonfinite {options.max_nonfinite:g} allows{where}"
+        )
+
+
+def nonfinite_line(bad: int, total: int, what: str) -> str:
+    """The line of a text summary that counts the runs left out."""
+    return f"non-finite runs: {bad:,} of {total:,} ({bad / total:.2%}), left out of {what}"
 
 
 def whole(text: str, option: str, *, minimum: int) -> int:
@@ -161,7 +204,7 @@ def results_folder(
 def emit(data: dict[str, Any], text: str, *, as_json: bool, folder: Path) -> None:
     """The summary on stdout (JSON or text); where the results went on stderr."""
     if as_json:
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        print(dumps(data))
     else:
         print(text)
     print(f"results: {folder}", file=sys.stderr)

@@ -14,10 +14,18 @@ from typing import Any
 import numpy as np
 
 from ..errors import UserInputError
-from ..uncertainty.batch import run_batch
-from ..uncertainty.plan import plan_batch
+from ..uncertainty.batch import NONFINITE, NOTE, run_batch
+from ..uncertainty.plan import explain_nonfinite, plan_batch
 from ..uncertainty.prim import PrimResult, prim
-from .batch_options import add_run_options, emit, number, results_folder, run_options
+from .batch_options import (
+    add_run_options,
+    check_nonfinite,
+    emit,
+    nonfinite_line,
+    number,
+    results_folder,
+    run_options,
+)
 
 __all__ = ["register"]
 
@@ -60,18 +68,28 @@ def run(args: argparse.Namespace) -> int:
                                  field="--target")  # fmt: skip
     chunks: list[dict[str, np.ndarray]] = []
     with options.make_executor() as executor:
-        run_batch(
+        result = run_batch(
             batch, executor=executor, chunk_size=options.chunk_size, records=chunks.append,
             show_progress=options.progress,
         )  # fmt: skip
+    summary = result.summary
+    if summary.first_nonfinite is not None:
+        row = summary.first_nonfinite
+        first = explain_nonfinite(scenario, batch.design.sample(row, row + 1))
+        check_nonfinite(options, summary.nonfinite, summary.n, f"sample {row}: {first}")
     names = tuple(batch.design.names)
-    x = np.column_stack([np.concatenate([c[k] for c in chunks]) for k in names])
+    keep = ~np.concatenate([c[NONFINITE] for c in chunks])  # PRIM sees the finite runs only
+    x = np.column_stack([np.concatenate([c[k] for c in chunks])[keep] for k in names])
     found: dict[str, Any] = {}
     boxes: dict[str, PrimResult] = {}
     for target in targets:
         if args.target and target.id not in args.target:
             continue
-        missed = ~np.concatenate([c[f"met:{target.id}"] for c in chunks]).astype(bool)
+        flags = np.concatenate([c[f"met:{target.id}"] for c in chunks])[keep]
+        missed = ~flags.astype(bool)
+        if not len(missed):
+            found[target.id] = {"title": target.title, "p_missed": None, "note": "no finite run"}
+            continue
         entry: dict[str, Any] = {"title": target.title, "p_missed": float(missed.mean())}
         if missed.all() or not missed.any():
             entry["note"] = "always missed" if missed.all() else "never missed"
@@ -84,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
             entry.update(boxes[target.id].to_dict())
         found[target.id] = entry
     data = {"scenario": scenario.name, "samples": options.samples, "seed": options.seed,
+            "nonfinite_runs": summary.nonfinite, "note": NOTE,
             "outcome": "target missed", "targets": found}  # fmt: skip
     inputs = [("scenario", f) for f in scenario.files]
     inputs += [("model", scenario.model_path), ("targets", targets.path)]
@@ -109,7 +128,11 @@ def _fraction(text: str, option: str) -> float:
 
 def _text(data: dict[str, Any]) -> str:
     lines = [f"{data['scenario']}: where misses concentrate ({data['samples']:,} runs)"]
+    lines.append(nonfinite_line(data["nonfinite_runs"], data["samples"], "the boxes"))
     for target_id, e in data["targets"].items():
+        if e["p_missed"] is None:
+            lines.append(f"{target_id}: {e['note']}")
+            continue
         head = f"{target_id}: missed in {e['p_missed']:.1%} of runs"
         if "note" in e:
             lines.append(f"{head} ({e['note']})")

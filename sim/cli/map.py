@@ -16,7 +16,16 @@ from ..errors import UserInputError
 from ..names import canonical
 from ..uncertainty.feasibility import feasibility_map
 from ..uncertainty.plan import PlanTarget, ScenarioEvaluator, load_plan
-from .batch_options import add_run_options, emit, number, results_folder, run_options, whole
+from .batch_options import (
+    add_run_options,
+    check_nonfinite,
+    emit,
+    nonfinite_line,
+    number,
+    results_folder,
+    run_options,
+    whole,
+)
 
 __all__ = ["register"]
 
@@ -62,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
             samples=options.samples, seed=options.seed, method=options.method,
             executor=executor, cells_per_chunk=max(1, options.chunk_size // options.samples),
         )  # fmt: skip
+    check_nonfinite(options, fmap.nonfinite_runs, fmap.runs)
     data = {"scenario": scenario.name, "threshold": target.threshold_text(), **fmap.to_dict()}
     inputs = [("scenario", f) for f in scenario.files]
     inputs += [("model", scenario.model_path), ("targets", targets.path)]
@@ -121,6 +131,11 @@ def _lever(scenario: Any, text: str, option: str) -> tuple[str, tuple[float, flo
     if not low < high:
         raise UserInputError(f"the range must run from low to high, got {low:g} to {high:g}",
                              field=option)  # fmt: skip
+    if not np.isfinite(high - low):
+        raise UserInputError(
+            f"the range from {low:g} to {high:g} is wider than the largest number; narrow it",
+            field=option,
+        )
     return constant.name, (float(low), float(high))
 
 
@@ -140,15 +155,18 @@ def _current(scenario: Any, name: str) -> float:
 
 
 def _text(fmap: Any, target: Any) -> str:
-    p = fmap.probability
+    p = np.nan_to_num(fmap.probability, nan=-1.0)  # a cell without a finite run: -1, shown "-"
     i, j = np.unravel_index(np.argmax(p), p.shape)
     reachable = (p >= 0.5).mean()
+    known = p[p >= 0]
+    low, high = (known.min(), known.max()) if known.size else (np.nan, np.nan)
     return "\n".join(
         [
             f"{target.id} ({target.threshold_text()}) over {fmap.x_name} x {fmap.y_name}: "
-            f"P(met) from {p.min():.1%} to {p.max():.1%}; at least 50 % in "
+            f"P(met) from {low:.1%} to {high:.1%}; at least 50 % in "
             f"{reachable:.0%} of the grid",
             f"best cell: {fmap.x_name} = {fmap.x[j]:.4g}, {fmap.y_name} = {fmap.y[i]:.4g} "
-            f"(P = {p[i, j]:.1%}, {fmap.samples:,} runs per cell)",
+            f"(P = {fmap.probability[i, j]:.1%}, {fmap.samples:,} runs per cell)",
+            nonfinite_line(fmap.nonfinite_runs, fmap.runs, "each cell's probability and median"),
         ]
     )

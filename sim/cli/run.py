@@ -4,18 +4,19 @@ tables, and write ``results/<scenario>/<run-id>/``."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import UserInputError
+from ..jsontext import dumps
 from ..outputs import all_or_none, check_out, new_run_id
 from ..plan.feasibility import ScenarioVerdict, assess
 from ..plan.report import format_table, summary_json
 from ..plan.runs import write_comparison, write_scenario
 from ..plan.targets import TargetSet, load_targets
 from ..scenario import Scenario, load_scenario
+from .range_warnings import add_strict_option
 
 __all__ = ["add_output_options", "command_line", "register", "run_scenarios"]
 
@@ -51,6 +52,7 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
         "--no-levers", action="store_true", help="skip the search for the required lever values"
     )
     parser.add_argument("--no-figures", action="store_true", help="write no figures")
+    add_strict_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -65,6 +67,14 @@ def run_scenarios(files: Sequence[str | Path], args: argparse.Namespace) -> int:
     loaded = [_load(Path(f)) for f in files]
     _distinct([s for s, _ in loaded])
     check_out(args.out)
+    for s, _ in loaded:
+        if s.uncertain:
+            print(
+                f"sim {args.command}: note: {s.path}: its {len(s.uncertain)} [uncertain] "
+                "distributions are ignored (each constant keeps its set value); for the "
+                f"probability of each target run: sim batch {s.path}",
+                file=sys.stderr,
+            )
     verdicts = [assess(s, t, levers=not args.no_levers) for s, t in loaded]
     _stale_hinges(verdicts)
     run_id = new_run_id()
@@ -83,8 +93,7 @@ def run_scenarios(files: Sequence[str | Path], args: argparse.Namespace) -> int:
             entry["results"] = str(folder)
         if comparison is not None:
             summary["comparison"] = str(comparison)
-        json.dump(summary, sys.stdout, indent=2, ensure_ascii=False)
-        print()
+        print(dumps(summary))
         return 0
     for verdict, folder in zip(verdicts, folders, strict=True):
         print(format_table(verdict))

@@ -19,11 +19,24 @@ from ..uncertainty.morris import morris
 from ..uncertainty.plan import ScenarioEvaluator, load_plan, met_output, ranked_output
 from ..uncertainty.sensitivity import sobol
 from ..uncertainty.tornado import tornado
-from .batch_options import add_run_options, emit, results_folder, run_options, whole
+from .batch_options import (
+    add_run_options,
+    check_nonfinite,
+    emit,
+    nonfinite_line,
+    results_folder,
+    run_options,
+    whole,
+)
 
 __all__ = ["register"]
 
 METHODS = ("sobol", "morris", "tornado")
+_LEFT_OUT = {
+    "sobol": "the indices (with their rows of A, B and AB)",
+    "morris": "the effects (with their trajectories)",
+    "tornado": "the ranking (their swings are unknown)",
+}
 
 
 def register(subparsers) -> None:
@@ -83,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
             )  # fmt: skip
         else:
             result = tornado(evaluate, dists, outputs)
+    check_nonfinite(options, result.nonfinite, result.runs)
     data = {"scenario": scenario.name, **result.to_dict()}
     inputs = [("scenario", f) for f in scenario.files]
     inputs += [("model", scenario.model_path), ("targets", targets.path)]
@@ -92,7 +106,9 @@ def run(args: argparse.Namespace) -> int:
         folder.write_json("ranking.json", ranking)
         if options.figures:
             _figures(folder, args.analysis, result, targets, scenario.name)
-    emit(data, _text(args.analysis, ranking, scenario.name), as_json=args.json, folder=folder.final)
+    text = _text(args.analysis, ranking, scenario.name)
+    text += "\n" + nonfinite_line(result.nonfinite, result.runs, _LEFT_OUT[args.analysis])
+    emit(data, text, as_json=args.json, folder=folder.final)
     return 0
 
 

@@ -40,9 +40,7 @@ def _positive_float(text: str) -> float:
 def run(args: argparse.Namespace) -> int:
     model = resolve_model(args.model)
     result = simulate(model, method=args.method, dt=args.dt)
-    if result.nonfinite:
-        names = ", ".join(result.nonfinite)
-        print(f"sim simulate: warning: not a finite number somewhere in: {names}", file=sys.stderr)
+    result.check_finite(f"model {model.name!r}")
     if args.csv:
         result.to_csv(args.csv)
         print(f"wrote {len(result.times)} rows x {len(result.names)} variables to {args.csv}")

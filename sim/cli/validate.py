@@ -10,8 +10,10 @@ from ..compiler import compile_model
 from ..errors import SimError, UserInputError
 from ..models import resolve_model
 from ..plan.targets import load_targets
+from ..ranges import OutOfRangeWarning
 from ..scenario import load_scenario
 from ..tomlfile import read_toml
+from .range_warnings import add_strict_option
 
 __all__ = ["check_file", "register"]
 
@@ -25,11 +27,14 @@ def register(subparsers) -> None:
         description="Check each file: a scenario (its extends chain, its model, every "
         "parameter, input and distribution), a model (TOML or XMILE: equations, names, "
         "algebraic loops) or a targets file (every metric and lever against its model). "
-        "Prints one line per file; exit status 2 if any file is bad.",
+        "Prints one line per file, and a warning for each value outside its constant's "
+        "range; exit status 2 if any file is bad.",
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="files to check")
-    parser.add_argument(
-        "--strict", action="store_true", help="refuse a model whose units are inconsistent"
+    add_strict_option(
+        parser,
+        "a value or distribution outside its constant's range, and a model whose units are "
+        "inconsistent, are errors (exit status 2) instead of warnings",
     )
     parser.set_defaults(func=run)
 
@@ -49,9 +54,10 @@ def run(args: argparse.Namespace) -> int:
             if issues:
                 description += f"; warning: {count} (sim check-units {name})"
             print(f"ok  {name}: {description}")
-        except SimError as exc:
+        except (SimError, OutOfRangeWarning) as exc:  # the warning is raised with --strict
             bad += 1
-            print(f"sim validate: error: {exc}", file=sys.stderr)
+            strict = " (--strict)" if isinstance(exc, OutOfRangeWarning) else ""
+            print(f"sim validate: error: {exc}{strict}", file=sys.stderr)
     return 2 if bad else 0
 
 

@@ -159,8 +159,11 @@ def assess(
     """Run ``scenario`` once and judge every target. With ``levers``, also search each
     target's lever (a few batched runs more); with ``bands``, run the scenario at half its dt
     (its own method, and RK4) to find each verdict's numerical band (two runs more); with
-    ``loops``, name the feedback loops that dominate each modelled target over the plan."""
+    ``loops``, name the feedback loops that dominate each modelled target over the plan.
+    A NaN or infinity in any named variable of the run raises `NonFiniteError`: such a run
+    judges nothing."""
     result = scenario.simulate()
+    result.check_finite(f"scenario {scenario.name!r} ({scenario.path})")
     solutions = solve_levers(scenario, list(targets)) if levers else {}
     dominant = _dominant_loops(scenario, targets) if loops else {}
     runs = band_runs(scenario, targets) if bands and len(targets) else None

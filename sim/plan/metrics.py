@@ -64,13 +64,14 @@ def evaluate_targets(result: Result, targets: Iterable[Target]) -> dict[str, np.
 
 
 def met(values: np.ndarray | float, target: Target) -> np.ndarray:
-    """Whether ``values`` meet ``target`` (NaN never does), elementwise."""
+    """Whether ``values`` meet ``target``, elementwise; NaN and infinity never do (an
+    overflow is no achievement)."""
     values = np.asarray(values, dtype=float)
     tol = MET_RTOL * max(1.0, abs(target.threshold))
     with np.errstate(invalid="ignore"):
         if target.comparator == ">=":
-            return values >= target.threshold - tol
-        return values <= target.threshold + tol
+            return np.isfinite(values) & (values >= target.threshold - tol)
+        return np.isfinite(values) & (values <= target.threshold + tol)
 
 
 def margins(values: np.ndarray | float, target: Target) -> tuple[np.ndarray, np.ndarray]:

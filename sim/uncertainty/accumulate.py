@@ -32,6 +32,7 @@ BINS = 4096
 _EXP_OFFSET = 1073  # frexp exponents run from -1073 (subnormals) to 1024
 _EXP_SPAN = 1024 + _EXP_OFFSET + 1
 _HALF = 26  # mantissas are split into 27-bit halves so per-chunk float sums stay exact
+_LIMIT = float(np.finfo(float).max) / 8  # bins never span more than this either side of 0
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,10 @@ class Binning:
         finite = np.isfinite(values)
         lo = np.min(values, axis=1, initial=np.inf, where=finite)
         hi = np.max(values, axis=1, initial=-np.inf, where=finite)
-        lo = np.where(np.isfinite(lo), lo, 0.0)
-        hi = np.where(np.isfinite(hi), hi, 0.0)
+        # within ±max/8, so that the widened range and its width stay finite; values beyond
+        # fall in the outer bins, which keep their exact extremes
+        lo = np.clip(np.where(np.isfinite(lo), lo, 0.0), -_LIMIT, _LIMIT)
+        hi = np.clip(np.where(np.isfinite(hi), hi, 0.0), -_LIMIT, _LIMIT)
         span = hi - lo
         span = np.where(span > 0, span, np.maximum(np.abs(lo), 1.0) * 1e-3)
         return cls(lo - widen * span, hi + widen * span, bins, exact)
@@ -123,7 +126,7 @@ class Binning:
         scale = self.bins / (self.hi - self.lo)
         # position + 1, clipped to [0, bins + 1]: truncation then floors, and below-range
         # values land in bin 0, above-range ones in bin bins + 1
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):
             position = (clean - self.lo[:, None]) * scale[:, None] + 1.0
         np.clip(position, 0.0, self.bins + 1.0, out=position)
         index = position.astype(np.int64)
@@ -281,29 +284,43 @@ def _same_bins(a: Binning, b: Binning) -> bool:
 
 @dataclass(frozen=True)
 class Summary:
-    """What a batch (or one chunk of it) found: met counts and histograms."""
+    """What a batch (or one chunk of it) found: met counts and histograms.
+
+    ``nonfinite`` runs (a NaN or infinity in any output) are counted but judge nothing: they
+    are in no met count and no histogram, and probabilities are out of the ``finite`` runs.
+    ``first_nonfinite`` is the row of the first of them in the design (None if none)."""
 
     n: int
     met: dict[str, int] = field(default_factory=dict)
     joint: int = 0
     metrics: dict[str, Histogram] = field(default_factory=dict)
     trajectories: dict[str, Histogram] = field(default_factory=dict)
+    nonfinite: int = 0
+    first_nonfinite: int | None = None
+
+    @property
+    def finite(self) -> int:
+        return self.n - self.nonfinite
 
     def merge(self, other: Summary) -> Summary:
         """The summary of both chunks; associative and commutative, exactly."""
         if self.met.keys() != other.met.keys():
             raise ValueError("summaries of different targets cannot be merged")
+        firsts = [f for f in (self.first_nonfinite, other.first_nonfinite) if f is not None]
         return Summary(
             self.n + other.n,
             {k: v + other.met[k] for k, v in self.met.items()},
             self.joint + other.joint,
             {k: h.merge(other.metrics[k]) for k, h in self.metrics.items()},
             {k: h.merge(other.trajectories[k]) for k, h in self.trajectories.items()},
+            self.nonfinite + other.nonfinite,
+            min(firsts, default=None),
         )
 
     def probability(self, target: str | None = None) -> Probability:
-        """P(``target`` met), or P(all targets met) when ``target`` is None."""
-        return wilson(self.joint if target is None else self.met[target], self.n)
+        """P(``target`` met) among the finite runs, or P(all targets met) when ``target`` is
+        None."""
+        return wilson(self.joint if target is None else self.met[target], self.finite)
 
 
 @dataclass(frozen=True)
@@ -333,16 +350,32 @@ class Summarizer:
         met: Mapping[str, np.ndarray],
         metrics: Mapping[str, np.ndarray] | None = None,
         trajectories: Mapping[str, np.ndarray] | None = None,
+        nonfinite: np.ndarray | None = None,
+        offset: int = 0,
     ) -> Summary:
         """``met[target]`` is a boolean array ``(n,)``; ``metrics[name]`` is ``(n,)``;
-        ``trajectories[name]`` is ``(T, n)``."""
+        ``trajectories[name]`` is ``(T, n)`` (its last axis may be shorter than ``n``: the
+        first rows only); ``nonfinite`` ``(n,)`` flags runs to leave out (counted only);
+        ``offset`` is the design row of the first run."""
         metrics, trajectories = metrics or {}, trajectories or {}
-        flags = [np.asarray(met[t], dtype=bool) for t in self.targets]
+        bad = np.zeros(n, dtype=bool) if nonfinite is None else np.asarray(nonfinite, dtype=bool)
+        good = ~bad
+        flags = [np.asarray(met[t], dtype=bool) & good for t in self.targets]
         joint = int(np.logical_and.reduce(flags).sum()) if flags else 0
         return Summary(
             n,
             {t: int(f.sum()) for t, f in zip(self.targets, flags, strict=True)},
             joint,
-            {k: b.histogram(metrics[k]) for k, b in self.metrics.items()},
-            {k: b.histogram(trajectories[k]) for k, b in self.trajectories.items()},
+            {k: b.histogram(_without(metrics[k], bad)) for k, b in self.metrics.items()},
+            {k: b.histogram(_without(trajectories[k], bad)) for k, b in self.trajectories.items()},
+            int(bad.sum()),
+            offset + int(np.argmax(bad)) if bad.any() else None,
         )
+
+
+def _without(values: np.ndarray, bad: np.ndarray) -> np.ndarray:
+    """``values`` (…, m) with the columns of flagged runs set to NaN (``m`` may be fewer than
+    the runs: the first ones)."""
+    values = np.asarray(values, dtype=float)
+    drop = bad[: values.shape[-1]]
+    return np.where(drop, np.nan, values) if drop.any() else values

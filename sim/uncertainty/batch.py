@@ -22,18 +22,28 @@ from .executors import Executor, LocalExecutor, progress
 from .sampling import Design, chunk_bounds
 
 __all__ = [
+    "NONFINITE",
+    "NOTE",
     "QUANTILES",
     "Batch",
     "BatchResult",
     "Evaluate",
     "Target",
     "Threshold",
+    "nonfinite_runs",
     "run_batch",
 ]
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+NONFINITE = "nonfinite"
+"""The records column that flags runs with a NaN or infinity (left out of every summary)."""
 PILOT = 1024
 """Rows evaluated first (always rows 0..PILOT-1 of the design) to fix the histogram bins."""
+
+NOTE = (
+    "runs with a NaN or infinity in any metric (nonfinite_runs) are left out of every "
+    "probability, interval and quantile; p is met / (samples - nonfinite_runs)"
+)
 
 Outputs = Mapping[str, np.ndarray]
 Evaluate = Callable[[dict[str, np.ndarray]], Outputs]
@@ -102,16 +112,29 @@ class _Chunk:
         start, stop = bounds
         params = self.batch.design.sample(start, stop)
         outputs = _checked(self.batch.evaluate(params), stop - start)
-        met = {t.name: t.met(outputs) for t in self.batch.targets}
+        bad = nonfinite_runs(outputs, stop - start)
+        met = {t.name: np.asarray(t.met(outputs), dtype=bool) & ~bad for t in self.batch.targets}
         metrics = {k: outputs[k] for k in self.batch.kept_metrics}
         keep = max(0, min(stop, self.batch.fan_samples) - start)
         paths = {k: np.asarray(outputs[k])[..., :keep] for k in self.batch.trajectories}
-        summary = self.summarize(stop - start, met, metrics, paths)
+        summary = self.summarize(stop - start, met, metrics, paths, nonfinite=bad, offset=start)
         if not self.records:
             return summary, None
         columns = {"sample": np.arange(start, stop), **params, **metrics}
         columns.update({f"met:{k}": v for k, v in met.items()})
+        columns[NONFINITE] = bad
         return summary, columns
+
+
+def nonfinite_runs(outputs: Outputs, n: int) -> np.ndarray:
+    """Runs ``(n,)`` with a NaN or infinity in any metric (an output of shape ``(n,)``; a
+    trajectory may hold NaN where it is not defined): counted, never judged."""
+    bad = np.zeros(n, dtype=bool)
+    for value in outputs.values():
+        value = np.asarray(value)
+        if value.ndim == 1 and value.dtype.kind == "f":
+            bad |= ~np.isfinite(value)
+    return bad
 
 
 def _checked(outputs: Outputs, n: int) -> Outputs:
@@ -161,6 +184,9 @@ class BatchResult:
             targets[t.name] = {**entry, "metric": t.metric, **self.metric_table(t.metric)}
         out: dict[str, Any] = {
             "samples": self.summary.n,
+            "nonfinite_runs": self.summary.nonfinite,
+            "first_nonfinite_sample": self.summary.first_nonfinite,
+            "note": NOTE,
             "seed": self.batch.design.seed,
             "method": str(self.batch.design.method),
             "uncertain": {k: d.describe() for k, d in self.batch.design.dists.items()},
@@ -229,6 +255,9 @@ def _sink(
 def _summarizer(batch: Batch, bins: int) -> Summarizer:
     pilot_rows = min(batch.design.n, PILOT)
     outputs = _checked(batch.evaluate(batch.design.sample(0, pilot_rows)), pilot_rows)
+    bad = nonfinite_runs(outputs, pilot_rows)
+    if bad.any():  # bins from the finite runs only, as the summaries use
+        outputs = {k: np.where(bad, np.nan, np.asarray(v, dtype=float)) for k, v in outputs.items()}
     wanted = [*batch.kept_metrics, *batch.trajectories]
     missing = [k for k in wanted if k not in outputs]
     if missing:

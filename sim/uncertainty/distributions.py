@@ -52,6 +52,14 @@ NonNegative = Annotated[float, BeforeValidator(_not_bool), Field(allow_inf_nan=F
 Positive = Annotated[float, BeforeValidator(_not_bool), Field(allow_inf_nan=False, gt=0)]
 
 
+def _span(low: float, high: float) -> None:
+    """A range whose width overflows cannot be sampled (``low + u (high - low)``)."""
+    if not math.isfinite(high - low):
+        raise ValueError(
+            f"the range from {low:g} to {high:g} is wider than the largest number; narrow it"
+        )
+
+
 class _Dist(BaseModel):
     """Common behaviour: validated, immutable, forbids unknown keys."""
 
@@ -95,6 +103,7 @@ class Uniform(_Dist):
     def _ordered(self) -> Uniform:
         if not self.low < self.high:
             raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+        _span(self.low, self.high)
         return self
 
     def frozen(self) -> Any:
@@ -120,6 +129,7 @@ class Triangular(_Dist):
                 f"need low <= mode <= high and low < high, got {self.low:g}, {self.mode:g}, "
                 f"{self.high:g}"
             )
+        _span(self.low, self.high)
         return self
 
     def frozen(self) -> Any:
@@ -150,6 +160,7 @@ class TruncNormal(_Dist):
     def _ordered(self) -> TruncNormal:
         if not self.low < self.high:
             raise ValueError(f"low ({self.low:g}) must be below high ({self.high:g})")
+        _span(self.low, self.high)
         return self
 
     def frozen(self) -> Any:

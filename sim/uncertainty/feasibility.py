@@ -3,7 +3,8 @@
 Every cell of the grid is evaluated with the *same* samples of the remaining uncertain inputs
 (common random numbers), so differences between cells come from the levers alone and the map
 is smooth. Without uncertain inputs each cell is one run and the map shows met (1) or not (0).
-Alongside the probability, the map keeps the median of the target's metric per cell.
+Alongside the probability, the map keeps the median of the target's metric per cell. Runs with
+a NaN or infinity are counted per cell and left out of its probability and median.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import UserInputError
-from .batch import Target
+from .batch import Target, nonfinite_runs
 from .executors import Executor, LocalExecutor
 from .sampling import Design, Method
 
@@ -52,6 +53,15 @@ class FeasibilityMap:
     median: np.ndarray
     samples: int
     seed: int
+    nonfinite: np.ndarray | None = None  # runs per cell with a NaN or infinity, left out
+
+    @property
+    def nonfinite_runs(self) -> int:
+        return 0 if self.nonfinite is None else int(self.nonfinite.sum())
+
+    @property
+    def runs(self) -> int:
+        return self.samples * self.probability.size
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -63,6 +73,10 @@ class FeasibilityMap:
             "median": self.median.tolist(),
             "samples_per_cell": self.samples,
             "seed": self.seed,
+            "nonfinite_runs": self.nonfinite_runs,
+            "nonfinite": None if self.nonfinite is None else self.nonfinite.tolist(),
+            "note": "runs with a NaN or infinity are left out of each cell's probability and "
+            "median (null where no run of a cell is finite)",
         }
 
 
@@ -77,7 +91,7 @@ class _Cells:
     design: Design | None
     samples: int
 
-    def __call__(self, cells: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    def __call__(self, cells: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         start, stop = cells
         k, m = stop - start, self.samples
         params: dict[str, np.ndarray] = {}
@@ -86,9 +100,17 @@ class _Cells:
         for j, name in enumerate(self.levers):
             params[name] = np.repeat(self.grid[start:stop, j], m)
         outputs = self.evaluate(params)
-        met = np.asarray(self.target.met(outputs)).reshape(k, m)
+        bad = nonfinite_runs(outputs, k * m).reshape(k, m)
+        met = np.asarray(self.target.met(outputs)).reshape(k, m) & ~bad
         metric = np.asarray(outputs[self.target.metric], dtype=float).reshape(k, m)
-        return met.mean(axis=1), np.median(metric, axis=1)
+        if not bad.any():
+            return met.mean(axis=1), np.median(metric, axis=1), np.zeros(k, dtype=np.int64)
+        finite = (~bad).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            probability = np.where(finite > 0, met.sum(axis=1) / finite, np.nan)
+        median = np.array([np.median(row[~b]) if (~b).any() else np.nan
+                           for row, b in zip(metric, bad, strict=True)])  # fmt: skip
+        return probability, median, bad.sum(axis=1)
 
 
 def feasibility_map(
@@ -118,11 +140,13 @@ def feasibility_map(
     per_chunk = cells_per_chunk or max(1, 50_000 // m)
     with executor or LocalExecutor() as ex:
         parts = list(ex.map_chunks(work, _ranges(len(grid), per_chunk)))
-    probability = np.concatenate([p for p, _ in parts]).reshape(len(ys), len(xs))
-    median = np.concatenate([q for _, q in parts]).reshape(len(ys), len(xs))
-    return FeasibilityMap(
-        target.name, target.metric, x_name, xs, y_name, ys, probability, median, m, seed
+    probability, median, nonfinite = (
+        np.concatenate([part[i] for part in parts]).reshape(len(ys), len(xs)) for i in range(3)
     )
+    return FeasibilityMap(
+        target.name, target.metric, x_name, xs, y_name, ys, probability, median, m, seed,
+        nonfinite,
+    )  # fmt: skip
 
 
 def _ranges(n: int, size: int) -> Iterator[tuple[int, int]]:

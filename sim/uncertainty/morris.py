@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import UserInputError
+from ..errors import NonFiniteError, UserInputError
 from .executors import Executor
 from .points import PointEvaluator, evaluate_points, split_rows
 
@@ -41,6 +41,11 @@ class MorrisResult:
     trajectories: int
     levels: int
     seed: int
+    nonfinite: int = 0  # runs with a NaN or infinity; their trajectories are left out
+
+    @property
+    def runs(self) -> int:
+        return self.trajectories * (len(self.inputs) + 1)
 
     def to_dict(self) -> dict[str, Any]:
         def row(i: int, j: int) -> dict[str, float]:
@@ -56,7 +61,8 @@ class MorrisResult:
             "method": "morris",
             "trajectories": self.trajectories,
             "levels": self.levels,
-            "runs": self.trajectories * (len(self.inputs) + 1),
+            "runs": self.runs,
+            "nonfinite_runs": self.nonfinite,
             "seed": self.seed,
             "effects": {
                 out: {name: row(i, j) for j, name in enumerate(self.inputs)}
@@ -111,9 +117,19 @@ def morris(
     fn = PointEvaluator(evaluate, dists, tuple(outputs))
     y = evaluate_points(fn, split_rows(u, chunk_size), executor)
     y = y.reshape(len(outputs), trajectories, d + 1)
+    finite = np.isfinite(y).all(axis=0)  # (trajectories, d + 1)
+    nonfinite = int(np.count_nonzero(~finite))
     effects = np.empty((len(outputs), trajectories, d))
     rows = np.arange(trajectories)[:, None]
-    effects[:, rows, order] = np.diff(y, axis=2) / step
+    with np.errstate(all="ignore"):
+        effects[:, rows, order] = np.diff(y, axis=2) / step
+    kept = finite.all(axis=1)  # a trajectory with a bad run is left out whole
+    if kept.sum() < 2:
+        raise NonFiniteError(
+            f"{nonfinite:,} of {trajectories * (d + 1):,} runs reached NaN or infinity, "
+            "leaving fewer than 2 whole Morris trajectories"
+        )
+    effects = effects[:, kept]
     mu_star = np.abs(effects).mean(axis=1)
     return MorrisResult(
         names,
@@ -125,6 +141,7 @@ def morris(
         trajectories,
         levels,
         seed,
+        nonfinite,
     )
 
 

@@ -8,11 +8,14 @@ without a shared file system, say) refuses to run rather than compute something 
 Outputs, per target id: the metric at the target's year ``(n,)``; with ``paths``, under
 ``"<id>:path"`` the metric at every saved time ``(T, n)`` for fan charts; with ``flags``, under
 ``"met:<id>"`` whether it is met (0 or 1), the outcome that sensitivity analysis explains.
+A run with a NaN or infinity in any variable the targets read (at any saved time) or in any
+target's value gives NaN in every output, so that every analysis counts it and leaves it out.
 """
 
 from __future__ import annotations
 
 import hashlib
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,6 +28,7 @@ from ..errors import UserInputError
 from ..plan.metrics import met, metric_series
 from ..plan.targets import Target as PlanTargetSpec
 from ..plan.targets import TargetSet, load_targets
+from ..ranges import OutOfRangeWarning
 from ..scenario import Scenario, load_scenario
 from ..simulate import Save
 from .batch import Batch
@@ -33,6 +37,7 @@ from .sampling import Design, Method
 __all__ = [
     "PlanTarget",
     "ScenarioEvaluator",
+    "explain_nonfinite",
     "load_plan",
     "met_output",
     "path_output",
@@ -101,7 +106,9 @@ def _digest(scenario: Scenario, targets: TargetSet) -> str:
 
 @lru_cache(maxsize=8)
 def _cached(path: str, digest: str) -> tuple[Scenario, TargetSet]:
-    scenario, targets = load_plan(path)
+    with warnings.catch_warnings():  # the command warned of its values when it loaded them
+        warnings.simplefilter("ignore", OutOfRangeWarning)
+        scenario, targets = load_plan(path)
     if _digest(scenario, targets) != digest:
         raise UserInputError(
             "the scenario's files differ from those the run started with (changed during the "
@@ -129,14 +136,19 @@ class ScenarioEvaluator:
         scenario, targets = _cached(self.path, self.digest)
         n = len(next(iter(params.values()))) if params else 1
         result = scenario.simulate(params, n=n, save=Save(variables=targets.variables))
+        series = {t.id: metric_series(result, t) for t in targets}
+        bad = ~np.isfinite(result.values).all(axis=(0, 1))
+        for target in targets:  # a path may be NaN before its from_year; its value may not
+            bad |= ~np.isfinite(series[target.id][result.time_index(target.time)])
         out: dict[str, np.ndarray] = {}
         for target in targets:
-            series = metric_series(result, target)
-            out[target.id] = series[result.time_index(target.time)]
+            path = np.where(bad, np.nan, series[target.id]) if bad.any() else series[target.id]
+            out[target.id] = path[result.time_index(target.time)]
             if self.paths:
-                out[path_output(target.id)] = series
+                out[path_output(target.id)] = path
             if self.flags:
-                out[met_output(target.id)] = met(out[target.id], target).astype(float)
+                flag = met(out[target.id], target).astype(float)
+                out[met_output(target.id)] = np.where(bad, np.nan, flag)
         return out
 
 
@@ -167,3 +179,13 @@ def plan_batch(
 def _probe(scenario: Scenario, targets: TargetSet) -> Any:
     """One run at the scenario's own values: the saved times a batch will see."""
     return scenario.simulate(n=1, save=Save(variables=targets.variables))
+
+
+def explain_nonfinite(scenario: Scenario, params: Mapping[str, np.ndarray]) -> str:
+    """Where one run (``params`` of length 1) first reached NaN or infinity, for a message:
+    the variable, its value and the time, from a rerun that saves every named variable."""
+    first = scenario.simulate(params, n=1).first_nonfinite()
+    if first is None:
+        return "a target's value"
+    name, time, _, value = first
+    return f"{name} = {value} at time {time:g}"

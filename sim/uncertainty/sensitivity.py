@@ -43,6 +43,7 @@ class SobolResult:
     n: int
     seed: int
     confidence: float
+    nonfinite: int = 0  # runs with a NaN or infinity; their rows of A, B and AB are left out
 
     @property
     def runs(self) -> int:
@@ -66,6 +67,7 @@ class SobolResult:
             "method": "sobol (Saltelli 2010, scipy.stats.sobol_indices)",
             "n": self.n,
             "runs": self.runs,
+            "nonfinite_runs": self.nonfinite,
             "seed": self.seed,
             "confidence": self.confidence,
             "indices": {out: per_output(i) for i, out in enumerate(self.outputs)},
@@ -95,10 +97,18 @@ def sobol(
     design = Design(doubled, n=n, seed=seed, method="sobol")
     fn = PointEvaluator(evaluate, dists, tuple(outputs))
     values = evaluate_points(fn, _abab(design, d, chunk_size), executor)
+    nonfinite = int(np.count_nonzero(~np.isfinite(values).all(axis=0)))
     f_a, f_b, f_ab = _unstack(values, d, n, chunk_size)
-    first, total = _indices(f_a, f_b, f_ab)
-    ci = _bootstrap(f_a, f_b, f_ab, seed, confidence, n_resamples)
-    return SobolResult(names, tuple(outputs), first, total, ci[:, 0], ci[:, 1], n, seed, confidence)
+    keep = np.isfinite(f_a).all(0) & np.isfinite(f_b).all(0) & np.isfinite(f_ab).all(axis=(0, 1))
+    if keep.all():
+        first, total = _indices(f_a, f_b, f_ab)
+    else:  # the estimator is a mean over rows: leave out every row that touches a bad run
+        f_a, f_b, f_ab = (np.where(keep, f, 0.0) for f in (f_a, f_b, f_ab))
+        first, total = (x[0] for x in resampled_indices(f_a, f_b, f_ab, keep[None] * 1.0))
+    ci = _bootstrap(f_a, f_b, f_ab, seed, confidence, n_resamples, keep)
+    return SobolResult(
+        names, tuple(outputs), first, total, ci[:, 0], ci[:, 1], n, seed, confidence, nonfinite
+    )
 
 
 def _abab(design: Design, d: int, chunk_size: int) -> Iterator[np.ndarray]:
@@ -145,9 +155,10 @@ def _bootstrap(
     seed: int,
     confidence: float,
     n_resamples: int,
+    keep: np.ndarray,
 ) -> np.ndarray:
     """Percentile intervals ``(2, 2, s, d)``: (low, high) × (first, total) × outputs × inputs,
-    from resampling the rows of A, B and AB together."""
+    from resampling the rows of A, B and AB together (rows not in ``keep`` weigh nothing)."""
     n = f_a.shape[1]
     rng = np.random.Generator(
         np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(_BOOTSTRAP_STREAM,)))
@@ -155,7 +166,8 @@ def _bootstrap(
     rows = rng.integers(0, n, size=(n_resamples, n))
     offsets = n * np.arange(n_resamples)[:, None]
     weights = np.bincount((rows + offsets).ravel(), minlength=n_resamples * n)
-    first, total = resampled_indices(f_a, f_b, f_ab, weights.reshape(n_resamples, n))
+    weights = weights.reshape(n_resamples, n) * keep
+    first, total = resampled_indices(f_a, f_b, f_ab, weights)
     tail = (1 - confidence) / 2
     return np.quantile(np.stack([first, total], axis=1), [tail, 1 - tail], axis=0)
 
@@ -170,7 +182,7 @@ def resampled_indices(
     the estimator is a mean over rows, hence linear in the weights: one matrix product per
     term replaces ``R`` passes over the ``(d, s, n)`` array of AB outputs.
     """
-    w = weights.T / weights.sum(axis=1)  # (n, R): each column averages over its resample
+    w = weights.T / np.maximum(weights.sum(axis=1), 1)  # (n, R): the mean of each resample
     diff = f_ab - f_a  # (d, s, n); centring cancels in differences
     mean_ab = ((f_a + f_b) / 2) @ w  # (s, R)
     var = ((f_a**2 + f_b**2) / 2) @ w - mean_ab**2

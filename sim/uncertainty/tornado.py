@@ -28,15 +28,23 @@ class TornadoResult:
     values: np.ndarray
     low_q: float
     high_q: float
+    nonfinite: int = 0  # runs with a NaN or infinity (their swings are NaN)
+
+    @property
+    def runs(self) -> int:
+        return 1 + 2 * len(self.inputs)
 
     def swing(self) -> np.ndarray:
         """``|high - low|`` per output and input: the length of each bar."""
-        return np.abs(self.high - self.low)
+        with np.errstate(invalid="ignore", over="ignore"):
+            return np.abs(self.high - self.low)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "method": "one-at-a-time",
             "quantiles": [self.low_q, self.high_q],
+            "runs": self.runs,
+            "nonfinite_runs": self.nonfinite,
             "outputs": {
                 out: {
                     "base": float(self.base[i]),
@@ -73,6 +81,8 @@ def tornado(
     u[1 + d + np.arange(d), np.arange(d)] = high_q
     y = PointEvaluator(evaluate, dists, tuple(outputs))(u)
     values = np.array([[dists[k].ppf(np.array([q]))[0] for k in names] for q in (low_q, high_q)])
+    nonfinite = int(np.count_nonzero(~np.isfinite(y).all(axis=0)))
     return TornadoResult(
-        names, tuple(outputs), y[:, 0], y[:, 1 : 1 + d], y[:, 1 + d :], values, low_q, high_q
-    )
+        names, tuple(outputs), y[:, 0], y[:, 1 : 1 + d], y[:, 1 + d :], values, low_q, high_q,
+        nonfinite,
+    )  # fmt: skip

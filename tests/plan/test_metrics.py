@@ -66,6 +66,16 @@ def test_met_counts_rounding_as_met_and_nan_as_missed() -> None:
     assert met(np.array([0.0, 1e-12, 0.5]), below).tolist() == [True, True, False]
 
 
+def test_infinity_is_never_met() -> None:
+    assert met(np.array([np.inf, -np.inf, 1e308]), target(threshold=880.0)).tolist() == [
+        False,
+        False,
+        True,
+    ]
+    below = target(comparator="<=", threshold=0.0)
+    assert met(np.array([-np.inf, -1.0]), below).tolist() == [False, True]
+
+
 def test_margins_are_positive_when_met() -> None:
     absolute, relative = margins(np.array([12.0, 8.0]), target())
     assert absolute.tolist() == [2.0, -2.0] and relative.tolist() == [0.2, -0.2]
