@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
 def _ranked(result: SobolResult, target_id: str) -> tuple[str, list[Ranked]]:
     """The outcome that explains the target ("met" or "metric") and every input, most
     important first (ties in input order)."""
-    output = ranked_output(result.total, result.outputs, target_id)
+    output = ranked_output(result.total, result.outputs, target_id, result.total_ci[1])
     i = result.outputs.index(output)
     order = np.argsort(-result.total[i], kind="stable")
     ranked = [

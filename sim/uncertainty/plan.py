@@ -56,11 +56,24 @@ def met_output(target_id: str) -> str:
     return f"met:{target_id}"
 
 
-def ranked_output(importance: np.ndarray, outputs: Sequence[str], target_id: str) -> str:
+def ranked_output(
+    importance: np.ndarray,
+    outputs: Sequence[str],
+    target_id: str,
+    upper: np.ndarray | None = None,
+) -> str:
     """Which output explains target ``target_id`` in a sensitivity result (``importance``:
-    outputs × inputs): its met/missed outcome when some input moves it, else its metric."""
+    outputs × inputs, ``upper`` their upper confidence bounds if known): its met/missed
+    outcome when some input moves it and its indices are estimates, else its metric. A total
+    index above 1, or an interval reaching far above it, is the noise of an outcome that
+    almost never (or almost always) happens: the metric then says more."""
     name = met_output(target_id)
-    return name if np.any(importance[list(outputs).index(name)] > 0) else target_id
+    row = importance[list(outputs).index(name)]
+    if not np.any(row > 0) or np.max(row) > 1.05:
+        return target_id
+    if upper is not None and np.max(upper[list(outputs).index(name)]) > 1.5:
+        return target_id
+    return name
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ def test_run_says_once_that_the_cache_is_stale(tmp_path: Path, capsys) -> None:
     (folder / "hexi_targets.toml").write_text(text, encoding="utf-8")
     scenario = tmp_path / "plan.toml"
     plan = (ROOT / "scenarios" / "plan.toml").read_text(encoding="utf-8")
-    scenario.write_text(plan + '\ntargets = "models/hexi_targets.toml"\n', encoding="utf-8")
+    scenario.write_text('targets = "models/hexi_targets.toml"\n' + plan, encoding="utf-8")
     other = tmp_path / "other.toml"
     other.write_text(f'extends = "{scenario.name}"\nname = "other"\n', encoding="utf-8")
     args = ["run", str(scenario), str(other), "--no-levers", "--no-figures"]
