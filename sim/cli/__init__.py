@@ -27,6 +27,7 @@ COMMANDS = (
     "sensitivity",
     "discover",
     "map",
+    "calibrate",
 )
 
 

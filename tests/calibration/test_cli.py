@@ -1,0 +1,131 @@
+"""``sim calibrate``: the results folder, a calibrated scenario that runs, one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sim.cli import main
+from sim.scenario import load_scenario
+
+from .synthetic import synthetic_data, write_scenario
+
+
+def _setup(tmp_path: Path) -> tuple[Path, Path]:
+    scenario = write_scenario(tmp_path, "logistic", dt=0.5, parameters={"growth_rate": 0.4})
+    data = synthetic_data(
+        scenario,
+        {"growth_rate": 0.6},
+        "population",
+        [2, 4, 6, 8, 10],
+        15.0,
+        2,
+        tmp_path / "obs.csv",
+    )
+    return scenario, data
+
+
+def test_calibrate_writes_a_calibrated_scenario_and_json(tmp_path: Path, capsys) -> None:
+    scenario, data = _setup(tmp_path)
+    out = tmp_path / "results"
+    code = main(
+        [
+            "calibrate",
+            str(scenario),
+            "--data",
+            str(data),
+            "--fit",
+            "growth_rate",
+            "--profile",
+            "--json",
+            "--out",
+            str(out),
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0
+    result = json.loads(captured.out)
+    estimate = result["estimates"]["growth_rate"]
+    assert estimate["low"] <= 0.6 <= estimate["high"]
+    assert estimate["profile"][0] <= 0.6 <= estimate["profile"][1]
+    folder = Path(captured.err.strip().removeprefix("results: "))
+    assert folder.parent == out / "base"
+    names = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    assert {
+        "calibrated.toml",
+        "calibration.json",
+        "observations.csv",
+        "manifest.json",
+        "figures/fit.png",
+    } <= names
+    calibrated = load_scenario(folder / "calibrated.toml")
+    assert calibrated.parameters["growth_rate"] == estimate["value"]
+    text = (folder / "calibrated.toml").read_text()
+    assert "# chi-square" in text and "MAPE" in text and "Theil" in text
+
+
+def test_calibrate_prints_a_table(tmp_path: Path, capsys) -> None:
+    scenario, data = _setup(tmp_path)
+    code = main(
+        [
+            "calibrate",
+            str(scenario),
+            "--data",
+            str(data),
+            "--fit",
+            "growth_rate",
+            "--out",
+            str(tmp_path / "r"),
+            "--no-figures",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "growth_rate" in out and "MAPE" in out and "U^C" in out
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            ["--fit", "growth_rat"],
+            "--fit: no constant named 'growth_rat' in model 'logistic'; "
+            "did you mean 'growth_rate'?",
+        ),
+        (
+            ["--fit", "growth_rate", "--profile", "carrying_capacity"],
+            "--profile: 'carrying_capacity' is not one of the fitted constants",
+        ),
+    ],
+)
+def test_calibrate_errors_are_one_line_with_status_2(tmp_path, capsys, extra, message) -> None:
+    scenario, data = _setup(tmp_path)
+    out = tmp_path / "r"
+    code = main(["calibrate", str(scenario), "--data", str(data), "--out", str(out), *extra])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == f"sim calibrate: error: {message}\n"
+    assert not out.exists()
+
+
+def test_a_bad_observations_file_names_its_line(tmp_path: Path, capsys) -> None:
+    scenario, data = _setup(tmp_path)
+    data.write_text("variable,year,value,sd,source\npopulaton,3,10,1,x\n")
+    code = main(
+        [
+            "calibrate",
+            str(scenario),
+            "--data",
+            str(data),
+            "--fit",
+            "growth_rate",
+            "--out",
+            str(tmp_path / "r"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"{data}: line 2, variable: no variable named 'populaton'" in err
+    assert "did you mean 'population'?" in err
