@@ -21,8 +21,8 @@ __all__ = ["band_figure", "fit_figure", "marginals_figure", "paired_probability_
 _MODEL, _DATA, _PRIOR, _POST = "#3b6ea5", "#c0392b", "#9aa5b1", "#2a7f62"
 
 
-def _grid(n: int, width: float = 4.6, height: float = 3.2) -> tuple[Figure, list]:
-    columns = min(n, 3)
+def _grid(n: int, width: float = 4.6, height: float = 3.2, columns: int = 3) -> tuple[Figure, list]:
+    columns = min(n, columns)
     rows = -(-n // columns)
     fig = Figure(figsize=(width * columns, height * rows + 0.6))
     axes = list(fig.subplots(rows, columns, squeeze=False).flat)
@@ -34,7 +34,7 @@ def _grid(n: int, width: float = 4.6, height: float = 3.2) -> tuple[Figure, list
 def _save(fig: Figure, path: Path | str) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / fig.get_figheight()))
     fig.savefig(path, dpi=100)
     return path
 
@@ -123,7 +123,7 @@ def marginals_figure(
     title: str,
 ) -> Path:
     """Per parameter: the prior's and the kept runs' histograms, each normalised to 1."""
-    fig, axes = _grid(len(names), 3.6, 2.5)
+    fig, axes = _grid(len(names), 2.6, 1.8, columns=6)
     for ax, name, e, a, b in zip(axes, names, edges, prior, kept, strict=True):
         for counts, color, label in ((a, _PRIOR, "prior"), (b, _POST, "kept")):
             total = counts.sum()

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import stats
 
 from ..errors import UserInputError
 from ..scenario import Scenario, load_scenario
@@ -183,6 +183,8 @@ def calibrate(
     overrides the scenario's values as starting points.
     """
     import time
+
+    from scipy import optimize
 
     began = time.perf_counter()
     scen = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -374,6 +376,8 @@ def profile_interval(
 ) -> tuple[float, float]:
     """The values of parameter ``j`` whose profiled chi-square (the others re-fitted) stays
     within ``chi2.ppf(level, 1)`` of the minimum ``best``; a bound where it never gets there."""
+    from scipy import optimize
+
     threshold = float(stats.chi2.ppf(level, 1))
     others = [k for k in range(len(x)) if k != j]
     warm = {"x": x[others].copy()}

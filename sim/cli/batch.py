@@ -20,6 +20,7 @@ from ..outputs import RunFolder
 from ..uncertainty.batch import BatchResult, run_batch
 from ..uncertainty.plan import path_output, plan_batch
 from .batch_options import add_run_options, emit, results_folder, run_options
+from .condition import add_condition_options, run_conditioned
 
 __all__ = ["register"]
 
@@ -37,11 +38,14 @@ def register(subparsers) -> None:
         action="store_true",
         help="also write every sample's inputs, metrics and met flags to samples.parquet",
     )
+    add_condition_options(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     options = run_options(args)
+    if args.condition_on:
+        return run_conditioned(args, options)
     batch, scenario, targets = plan_batch(
         options.scenario, samples=options.samples, seed=options.seed, method=options.method
     )

@@ -129,3 +129,103 @@ def test_a_bad_observations_file_names_its_line(tmp_path: Path, capsys) -> None:
     assert code == 2
     assert f"{data}: line 2, variable: no variable named 'populaton'" in err
     assert "did you mean 'population'?" in err
+
+
+UNCERTAINTY = Path(__file__).resolve().parents[2] / "scenarios" / "uncertainty.toml"
+OBSERVATIONS = Path(__file__).resolve().parents[2] / "sim" / "models" / "hexi_observations.csv"
+
+
+def test_batch_condition_on_writes_prior_and_posterior(tmp_path: Path, capsys) -> None:
+    code = main(
+        [
+            "batch",
+            str(UNCERTAINTY),
+            "--condition-on",
+            str(OBSERVATIONS),
+            "--samples",
+            "2000",
+            "--seed",
+            "1",
+            "--min-kept",
+            "100",
+            "--out",
+            str(tmp_path),
+            "--no-progress",
+            "--json",
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0
+    data = json.loads(captured.out)
+    assert data["samples"] == 2000 and data["cutoff"] == 3.0
+    assert 100 <= data["kept"] < 2000
+    assert data["effective_sample_size"] == data["kept"]
+    entry = data["targets"]["nurses_per_1000"]
+    assert entry["prior_low"] <= entry["prior_p"] <= entry["prior_high"]
+    assert entry["posterior_low"] <= entry["posterior_p"] <= entry["posterior_high"]
+    assert data["observations"][0]["observation"] == "resident_population 2020"
+    assert set(data["parameters"]["out_migration_rate"]) == {"prior", "kept"}
+    folder = Path(captured.err.strip().splitlines()[-1].removeprefix("results: "))
+    names = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    assert {
+        "summary.json",
+        "targets.csv",
+        "parameters.csv",
+        "observations.csv",
+        "manifest.json",
+        "figures/probabilities.png",
+        "figures/marginals.png",
+        "figures/observations.png",
+    } <= names
+    roles = {i["role"] for i in json.loads((folder / "manifest.json").read_text())["inputs"]}
+    assert {"scenario", "model", "observations", "targets"} <= roles
+
+
+def test_batch_condition_on_says_when_too_few_runs_are_kept(tmp_path: Path, capsys) -> None:
+    code = main(
+        [
+            "batch",
+            str(UNCERTAINTY),
+            "--condition-on",
+            str(OBSERVATIONS),
+            "--samples",
+            "300",
+            "--out",
+            str(tmp_path),
+            "--no-progress",
+            "--no-figures",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "too few runs kept" in out and "< --min-kept 1,000" in out
+    assert "Widen the [uncertain] ranges or the observations' discrepancy" in out
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--cutoff", "x"], "--cutoff: not a number: 'x'"),
+        (["--cutoff", "-1"], "--cutoff: must be a positive number, got -1"),
+        (["--min-kept", "0"], "--min-kept: must be at least 1, got 0"),
+    ],
+)
+def test_batch_condition_on_bad_options(tmp_path: Path, capsys, extra, message) -> None:
+    code = main(
+        [
+            "batch",
+            str(UNCERTAINTY),
+            "--condition-on",
+            str(OBSERVATIONS),
+            "--samples",
+            "100",
+            "--out",
+            str(tmp_path / "r"),
+            "--no-progress",
+            *extra,
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == f"sim batch: error: {message}\n"
+    assert not (tmp_path / "r").exists()
