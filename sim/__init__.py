@@ -21,10 +21,12 @@ __all__ = [
     "INTEGRATORS",
     "Auxiliary",
     "ButcherTableau",
+    "CalibrationResult",
     "CompiledModel",
     "Constant",
     "Flow",
     "GraphicalFunction",
+    "HistoryMatchResult",
     "Lookup",
     "Model",
     "ModelError",
@@ -36,11 +38,29 @@ __all__ = [
     "TimeSpec",
     "UserInputError",
     "__version__",
+    "calibrate",
     "compile_model",
     "get_integrator",
+    "history_match",
     "load_model",
     "loads_model",
     "resolve_model",
     "save_model",
     "simulate",
 ]
+
+_LAZY = {
+    "calibrate": "fit",
+    "CalibrationResult": "fit",
+    "history_match": "history",
+    "HistoryMatchResult": "history",
+}
+
+
+def __getattr__(name: str):
+    """Calibration and history matching load scipy's optimiser and statistics: only on use."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".calibration.{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

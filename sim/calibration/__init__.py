@@ -8,6 +8,7 @@ Figures live in `sim.calibration.figures` (imported on demand: it loads matplotl
 from __future__ import annotations
 
 from .fit import CalibrationResult, Estimate, calibrate
+from .history import HistoryMatchResult, history_match
 from .observations import Observation, Observations, load_observations
 from .statistics import FitStatistics, fit_statistics
 
@@ -15,9 +16,11 @@ __all__ = [
     "CalibrationResult",
     "Estimate",
     "FitStatistics",
+    "HistoryMatchResult",
     "Observation",
     "Observations",
     "calibrate",
     "fit_statistics",
+    "history_match",
     "load_observations",
 ]

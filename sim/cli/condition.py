@@ -50,6 +50,8 @@ def add_condition_options(parser: argparse.ArgumentParser) -> None:
 
 
 def run_conditioned(args: argparse.Namespace, options: RunOptions) -> int:
+    if args.records:
+        raise UserInputError("not available with --condition-on", field="--records")
     cutoff = number(args.cutoff, "--cutoff")
     if not 0 < cutoff < float("inf"):
         raise UserInputError(f"must be a positive number, got {args.cutoff}", field="--cutoff")
