@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -112,6 +113,11 @@ def _figure(folder: RunFolder, scenario: Any, result: CalibrationResult) -> None
     )
 
 
+def _f(x: float, spec: str) -> str:
+    """``x`` formatted, or a dash where it is undefined (NaN)."""
+    return format(x, spec) if math.isfinite(x) else format("-", spec.split(".")[0])
+
+
 def _g(x: float | None) -> str:
     return "-" if x is None else f"{x:.6g}"
 
@@ -121,7 +127,8 @@ def text(result: CalibrationResult, name: str) -> str:
     d = result.to_dict()
     width = max(len("constant"), *(len(e.name) for e in result.estimates))
     lines = [
-        f"{name}: {len(result.estimates)} constants fitted to {len(result.observations)} "
+        f"{name}: {len(result.estimates)} constant{'s' * (len(result.estimates) > 1)} fitted "
+        f"to {len(result.observations)} "
         f"observations of {', '.join(result.observations.variables)}",
         f"{'constant':<{width}}  {'estimate':>12}  {'95 % interval (Jacobian)':<28}"
         f"{'profile likelihood':<28}start",
@@ -145,8 +152,8 @@ def text(result: CalibrationResult, name: str) -> str:
     )
     for s in result.statistics:
         lines.append(
-            f"{s.variable:<{vwidth}}  {s.n:>3}  {s.mape:>7.3g}%  {s.r2:>6.3f}  "
-            f"{s.um:>5.2f}  {s.us:>5.2f}  {s.uc:>5.2f}"
+            f"{s.variable:<{vwidth}}  {s.n:>3}  {_f(s.mape, '>7.3g')}%  {_f(s.r2, '>6.3f')}  "
+            f"{_f(s.um, '>5.2f')}  {_f(s.us, '>5.2f')}  {_f(s.uc, '>5.2f')}"
         )
     lines += [f"warning: {w}" for w in result.warnings]
     return "\n".join(lines)
