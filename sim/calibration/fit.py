@@ -22,6 +22,7 @@ import numpy as np
 from scipy import stats
 
 from ..errors import UserInputError
+from ..names import canonical
 from ..scenario import Scenario, load_scenario
 from .observations import Observations, load_observations
 from .problem import Problem, bounds_of, fitted_parameters
@@ -195,9 +196,9 @@ def calibrate(
     names = tuple(c.name for c in constants)
     lower = np.array([bounds_of(c)[0] for c in constants])
     upper = np.array([bounds_of(c)[1] for c in constants])
-    given = {k.lower(): v for k, v in (start or {}).items()}
+    given = {canonical(k): v for k, v in (start or {}).items()}
     x0 = np.array(
-        [float(given.get(c.name.lower(), scen.parameters.get(c.name, c.value))) for c in constants]
+        [float(given.get(c.key, scen.parameters.get(c.name, c.value))) for c in constants]
     )
     for c, x, lo, hi in zip(constants, x0, lower, upper, strict=True):
         if not lo <= x <= hi:
@@ -277,7 +278,7 @@ def calibrate(
 
 def _index(names: Sequence[str], name: str) -> int:
     for j, n in enumerate(names):
-        if n.lower() == name.lower():
+        if canonical(n) == canonical(name):
             return j
     raise UserInputError(f"{name!r} is not one of the fitted constants", field="--profile")
 

@@ -42,8 +42,9 @@ def fitted_parameters(
         if key not in constants:
             if key in model:
                 what = type(model[key]).__name__.lower()
+                article = "an" if what[0] in "aeiou" else "a"
                 raise UserInputError(
-                    f"{name!r} is a {what} of model {model.name!r}, not a constant; only "
+                    f"{name!r} is {article} {what} of model {model.name!r}, not a constant; only "
                     "constants can be fitted",
                     field=where,
                 )
