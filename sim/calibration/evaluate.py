@@ -9,20 +9,15 @@ each observed variable's trajectory (``value:<variable>``, ``(T, n)``) for the b
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import UserInputError
 from ..plan.metrics import metric_series
-from ..plan.targets import TargetSet, load_targets
-from ..scenario import Scenario, load_scenario
 from ..simulate import Save
-from ..uncertainty.plan import path_output
+from ..uncertainty.plan import cached_scenario, load_scenario_targets, path_output, scenario_digest
 from .observations import Observations
 
 __all__ = ["ObservedScenario", "observation_output", "trajectory_output"]
@@ -38,36 +33,6 @@ def trajectory_output(variable: str) -> str:
     return f"value:{variable}"
 
 
-def load(path: str | Path) -> tuple[Scenario, TargetSet | None]:
-    """The scenario and, when its model has one, its targets checked against the model."""
-    scenario = load_scenario(path)
-    if scenario.targets_path is None:
-        return scenario, None
-    targets = load_targets(scenario.targets_path)
-    targets.check(scenario.model)
-    return scenario, targets
-
-
-def digest(scenario: Scenario, targets: TargetSet | None) -> str:
-    h = hashlib.sha256()
-    for file in [*scenario.files, scenario.model_path, targets.path if targets else None]:
-        if file is not None:
-            h.update(Path(file).read_bytes())
-    return h.hexdigest()[:16]
-
-
-@lru_cache(maxsize=8)
-def _cached(path: str, expected: str) -> tuple[Scenario, TargetSet | None]:
-    scenario, targets = load(path)
-    if digest(scenario, targets) != expected:
-        raise UserInputError(
-            "the scenario's files differ from those the run started with (changed during the "
-            "run, or a worker without the same files)",
-            file=path,
-        )
-    return scenario, targets
-
-
 @dataclass(frozen=True)
 class ObservedScenario:
     """``params -> outputs`` for a scenario file and observations: small and picklable."""
@@ -79,11 +44,11 @@ class ObservedScenario:
 
     @classmethod
     def of(cls, path: str | Path, observations: Observations) -> ObservedScenario:
-        scenario, targets = load(path)
-        return cls(str(Path(path).resolve()), digest(scenario, targets), observations)
+        scenario, targets = load_scenario_targets(path)
+        return cls(str(Path(path).resolve()), scenario_digest(scenario, targets), observations)
 
     def __call__(self, params: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        scenario, targets = _cached(self.path, self.digest)
+        scenario, targets = cached_scenario(self.path, self.digest)
         n = len(next(iter(params.values()))) if params else 1
         variables = [*(targets.variables if targets else []), *self.observations.variables]
         result = scenario.simulate(params, n=n, save=Save(variables=list(dict.fromkeys(variables))))

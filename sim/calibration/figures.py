@@ -39,8 +39,18 @@ def _save(fig: Figure, path: Path | str) -> Path:
     return path
 
 
+def _finish(fig: Figure, axes: list, title: str, path: Path | str) -> Path:
+    axes[0].legend(fontsize=7)
+    fig.suptitle(title, fontsize=11)
+    return _save(fig, path)
+
+
 def _data(ax, observations: Observations, variable: str) -> None:
-    """Points with ±1.96 sd (measurement) and, lighter, ±1.96 sqrt(sd² + discrepancy²)."""
+    """A panel of one observed variable over model time: the observations with ±1.96 sd
+    (measurement) and, lighter, ±1.96 sqrt(sd² + discrepancy²)."""
+    ax.set_title(variable, fontsize=10)
+    ax.set_xlabel("model time")
+    ax.grid(alpha=0.3)
     rows = [o for o in observations if o.variable == variable]
     t = np.array([o.time for o in rows])
     z = np.array([o.value for o in rows])
@@ -76,12 +86,7 @@ def fit_figure(
     for ax, variable in zip(axes, variables, strict=True):
         ax.plot(times, trajectories[variable], color=_MODEL, lw=2, label="model at the estimate")
         _data(ax, observations, variable)
-        ax.set_title(variable, fontsize=10)
-        ax.set_xlabel("model time")
-        ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=7)
-    fig.suptitle(title, fontsize=11)
-    return _save(fig, path)
+    return _finish(fig, axes, title, path)
 
 
 def paired_probability_bars(
@@ -140,9 +145,7 @@ def marginals_figure(
         ax.set_title(name, fontsize=8)
         ax.tick_params(labelsize=7)
         ax.set_yticks([])
-    axes[0].legend(fontsize=7)
-    fig.suptitle(title, fontsize=11)
-    return _save(fig, path)
+    return _finish(fig, axes, title, path)
 
 
 def band_figure(
@@ -165,9 +168,4 @@ def band_figure(
             k = kept[variable]
             ax.fill_between(times, k[:, 0], k[:, 1], color=_POST, alpha=0.5, label="kept 90 %")
         _data(ax, observations, variable)
-        ax.set_title(variable, fontsize=10)
-        ax.set_xlabel("model time")
-        ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=7)
-    fig.suptitle(title, fontsize=11)
-    return _save(fig, path)
+    return _finish(fig, axes, title, path)

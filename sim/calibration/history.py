@@ -27,7 +27,7 @@ from ..uncertainty.accumulate import BINS, Binning, Probability, Summarizer, Sum
 from ..uncertainty.batch import PILOT, Batch, _checked
 from ..uncertainty.executors import Executor, LocalExecutor, progress
 from ..uncertainty.sampling import Design, Method, chunk_bounds
-from .evaluate import ObservedScenario, load, observation_output, trajectory_output
+from .evaluate import ObservedScenario, observation_output, trajectory_output
 from .observations import Observations, load_observations
 
 __all__ = [
@@ -351,9 +351,9 @@ def observed_batch(
 ) -> tuple[Batch, Observations]:
     """The batch of a scenario's ``[uncertain]`` parameters whose evaluator also reads the
     model at every observation; its targets (if the model has a targets file) are judged."""
-    from ..uncertainty.plan import PlanTarget, path_output
+    from ..uncertainty.plan import PlanTarget, load_scenario_targets, path_output
 
-    scenario, targets = load(path)
+    scenario, targets = load_scenario_targets(path)
     if not scenario.uncertain:
         raise UserInputError(
             "the scenario declares no [uncertain] parameters to sample",

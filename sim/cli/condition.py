@@ -63,9 +63,9 @@ def run_conditioned(args: argparse.Namespace, options: RunOptions) -> int:
         seed=options.seed,
         method=options.method,
     )
-    from ..calibration.evaluate import load
+    from ..uncertainty.plan import load_scenario_targets
 
-    scenario, targets = load(options.scenario)
+    scenario, targets = load_scenario_targets(options.scenario)
     inputs = [("scenario", f) for f in scenario.files]
     inputs += [("model", scenario.model_path), ("observations", observations.path)]
     if targets is not None:

@@ -1,4 +1,5 @@
-"""``sim calibrate``: the results folder, a calibrated scenario that runs, one-line errors."""
+"""``sim calibrate`` and ``sim batch --condition-on``: results folders, a calibrated scenario
+that runs, the too-few-kept message, one-line errors."""
 
 from __future__ import annotations
 
@@ -12,54 +13,48 @@ from sim.scenario import load_scenario
 
 from .synthetic import synthetic_data, write_scenario
 
+ROOT = Path(__file__).resolve().parents[2]
+UNCERTAINTY = ROOT / "scenarios" / "uncertainty.toml"
+OBSERVATIONS = ROOT / "sim" / "models" / "hexi_observations.csv"
+
 
 def _setup(tmp_path: Path) -> tuple[Path, Path]:
     scenario = write_scenario(tmp_path, "logistic", dt=0.5, parameters={"growth_rate": 0.4})
-    data = synthetic_data(
-        scenario,
-        {"growth_rate": 0.6},
-        "population",
-        [2, 4, 6, 8, 10],
-        15.0,
-        2,
-        tmp_path / "obs.csv",
-    )
+    truth = {"growth_rate": 0.6}
+    times = [2, 4, 6, 8, 10]
+    data = synthetic_data(scenario, truth, "population", times, 15.0, 2, tmp_path / "obs.csv")
     return scenario, data
+
+
+def _calibrate(capsys, scenario: Path, data: Path, out: Path, *extra: str):
+    code = main(["calibrate", str(scenario), "--data", str(data), "--out", str(out), *extra])
+    return code, capsys.readouterr()
+
+
+def _match(capsys, out: Path, *extra: str):
+    args = ["batch", str(UNCERTAINTY), "--condition-on", str(OBSERVATIONS), "--out", str(out)]
+    code = main([*args, "--no-progress", *extra])
+    return code, capsys.readouterr()
+
+
+def _files(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
 
 
 def test_calibrate_writes_a_calibrated_scenario_and_json(tmp_path: Path, capsys) -> None:
     scenario, data = _setup(tmp_path)
     out = tmp_path / "results"
-    code = main(
-        [
-            "calibrate",
-            str(scenario),
-            "--data",
-            str(data),
-            "--fit",
-            "growth_rate",
-            "--profile",
-            "--json",
-            "--out",
-            str(out),
-        ]
+    code, captured = _calibrate(
+        capsys, scenario, data, out, "--fit", "growth_rate", "--profile", "--json"
     )
-    captured = capsys.readouterr()
     assert code == 0
-    result = json.loads(captured.out)
-    estimate = result["estimates"]["growth_rate"]
+    estimate = json.loads(captured.out)["estimates"]["growth_rate"]
     assert estimate["low"] <= 0.6 <= estimate["high"]
     assert estimate["profile"][0] <= 0.6 <= estimate["profile"][1]
     folder = Path(captured.err.strip().removeprefix("results: "))
     assert folder.parent == out / "base"
-    names = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-    assert {
-        "calibrated.toml",
-        "calibration.json",
-        "observations.csv",
-        "manifest.json",
-        "figures/fit.png",
-    } <= names
+    expected = {"calibrated.toml", "calibration.json", "observations.csv", "manifest.json"}
+    assert expected | {"figures/fit.png"} <= _files(folder)
     calibrated = load_scenario(folder / "calibrated.toml")
     assert calibrated.parameters["growth_rate"] == estimate["value"]
     text = (folder / "calibrated.toml").read_text()
@@ -68,22 +63,11 @@ def test_calibrate_writes_a_calibrated_scenario_and_json(tmp_path: Path, capsys)
 
 def test_calibrate_prints_a_table(tmp_path: Path, capsys) -> None:
     scenario, data = _setup(tmp_path)
-    code = main(
-        [
-            "calibrate",
-            str(scenario),
-            "--data",
-            str(data),
-            "--fit",
-            "growth_rate",
-            "--out",
-            str(tmp_path / "r"),
-            "--no-figures",
-        ]
+    code, captured = _calibrate(
+        capsys, scenario, data, tmp_path / "r", "--fit", "growth_rate", "--no-figures"
     )
-    out = capsys.readouterr().out
     assert code == 0
-    assert "growth_rate" in out and "MAPE" in out and "U^C" in out
+    assert "growth_rate" in captured.out and "MAPE" in captured.out and "U^C" in captured.out
 
 
 @pytest.mark.parametrize(
@@ -102,59 +86,25 @@ def test_calibrate_prints_a_table(tmp_path: Path, capsys) -> None:
 )
 def test_calibrate_errors_are_one_line_with_status_2(tmp_path, capsys, extra, message) -> None:
     scenario, data = _setup(tmp_path)
-    out = tmp_path / "r"
-    code = main(["calibrate", str(scenario), "--data", str(data), "--out", str(out), *extra])
-    err = capsys.readouterr().err
+    code, captured = _calibrate(capsys, scenario, data, tmp_path / "r", *extra)
     assert code == 2
-    assert err == f"sim calibrate: error: {message}\n"
-    assert not out.exists()
+    assert captured.err == f"sim calibrate: error: {message}\n"
+    assert not (tmp_path / "r").exists()
 
 
 def test_a_bad_observations_file_names_its_line(tmp_path: Path, capsys) -> None:
     scenario, data = _setup(tmp_path)
     data.write_text("variable,year,value,sd,source\npopulaton,3,10,1,x\n")
-    code = main(
-        [
-            "calibrate",
-            str(scenario),
-            "--data",
-            str(data),
-            "--fit",
-            "growth_rate",
-            "--out",
-            str(tmp_path / "r"),
-        ]
-    )
-    err = capsys.readouterr().err
+    code, captured = _calibrate(capsys, scenario, data, tmp_path / "r", "--fit", "growth_rate")
     assert code == 2
-    assert f"{data}: line 2, variable: no variable named 'populaton'" in err
-    assert "did you mean 'population'?" in err
-
-
-UNCERTAINTY = Path(__file__).resolve().parents[2] / "scenarios" / "uncertainty.toml"
-OBSERVATIONS = Path(__file__).resolve().parents[2] / "sim" / "models" / "hexi_observations.csv"
+    assert f"{data}: line 2, variable: no variable named 'populaton'" in captured.err
+    assert "did you mean 'population'?" in captured.err
 
 
 def test_batch_condition_on_writes_prior_and_posterior(tmp_path: Path, capsys) -> None:
-    code = main(
-        [
-            "batch",
-            str(UNCERTAINTY),
-            "--condition-on",
-            str(OBSERVATIONS),
-            "--samples",
-            "2000",
-            "--seed",
-            "1",
-            "--min-kept",
-            "100",
-            "--out",
-            str(tmp_path),
-            "--no-progress",
-            "--json",
-        ]
+    code, captured = _match(
+        capsys, tmp_path, "--samples", "2000", "--seed", "1", "--min-kept", "100", "--json"
     )
-    captured = capsys.readouterr()
     assert code == 0
     data = json.loads(captured.out)
     assert data["samples"] == 2000 and data["cutoff"] == 3.0
@@ -166,40 +116,18 @@ def test_batch_condition_on_writes_prior_and_posterior(tmp_path: Path, capsys) -
     assert data["observations"][0]["observation"] == "resident_population 2020"
     assert set(data["parameters"]["out_migration_rate"]) == {"prior", "kept"}
     folder = Path(captured.err.strip().splitlines()[-1].removeprefix("results: "))
-    names = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-    assert {
-        "summary.json",
-        "targets.csv",
-        "parameters.csv",
-        "observations.csv",
-        "manifest.json",
-        "figures/probabilities.png",
-        "figures/marginals.png",
-        "figures/observations.png",
-    } <= names
+    tables = {"summary.json", "targets.csv", "parameters.csv", "observations.csv"}
+    figures = {f"figures/{name}.png" for name in ("probabilities", "marginals", "observations")}
+    assert tables | figures | {"manifest.json"} <= _files(folder)
     roles = {i["role"] for i in json.loads((folder / "manifest.json").read_text())["inputs"]}
     assert {"scenario", "model", "observations", "targets"} <= roles
 
 
 def test_batch_condition_on_says_when_too_few_runs_are_kept(tmp_path: Path, capsys) -> None:
-    code = main(
-        [
-            "batch",
-            str(UNCERTAINTY),
-            "--condition-on",
-            str(OBSERVATIONS),
-            "--samples",
-            "300",
-            "--out",
-            str(tmp_path),
-            "--no-progress",
-            "--no-figures",
-        ]
-    )
-    out = capsys.readouterr().out
+    code, captured = _match(capsys, tmp_path, "--samples", "300", "--no-figures")
     assert code == 0
-    assert "too few runs kept" in out and "< --min-kept 1,000" in out
-    assert "Widen the [uncertain] ranges or the observations' discrepancy" in out
+    assert "too few runs kept" in captured.out and "< --min-kept 1,000" in captured.out
+    assert "Widen the [uncertain] ranges or the observations' discrepancy" in captured.out
 
 
 @pytest.mark.parametrize(
@@ -208,24 +136,11 @@ def test_batch_condition_on_says_when_too_few_runs_are_kept(tmp_path: Path, caps
         (["--cutoff", "x"], "--cutoff: not a number: 'x'"),
         (["--cutoff", "-1"], "--cutoff: must be a positive number, got -1"),
         (["--min-kept", "0"], "--min-kept: must be at least 1, got 0"),
+        (["--records"], "--records: not available with --condition-on"),
     ],
 )
 def test_batch_condition_on_bad_options(tmp_path: Path, capsys, extra, message) -> None:
-    code = main(
-        [
-            "batch",
-            str(UNCERTAINTY),
-            "--condition-on",
-            str(OBSERVATIONS),
-            "--samples",
-            "100",
-            "--out",
-            str(tmp_path / "r"),
-            "--no-progress",
-            *extra,
-        ]
-    )
-    err = capsys.readouterr().err
+    code, captured = _match(capsys, tmp_path / "r", "--samples", "100", *extra)
     assert code == 2
-    assert err == f"sim batch: error: {message}\n"
+    assert captured.err == f"sim batch: error: {message}\n"
     assert not (tmp_path / "r").exists()
