@@ -264,7 +264,11 @@ class HistoryMatchResult:
                 r["target"]: {k: _num(v) for k, v in r.items() if k != "target"}
                 for r in self.target_rows()
             },
-            "parameters": {name: self.parameter_range(name) for name in self.batch.design.names},
+            "parameters": {
+                name: {k: {q: _num(v) for q, v in r.items()} for k, r in ranges.items()}
+                for name in self.batch.design.names
+                for ranges in [self.parameter_range(name)]
+            },
             "observations": self.observations_table(),
             **self.extra,
         }

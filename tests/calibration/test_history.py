@@ -117,6 +117,9 @@ def test_too_few_kept_runs_give_no_posterior_probabilities(tmp_path: Path) -> No
     assert result.posterior_probability("new_jobs_cum") is None
     assert all(math.isnan(v) for v in result.to_dataframe()["posterior_p"])
     assert result.to_dict()["enough_kept"] is False
+    none = history_match(UNCERTAINTY, HEXI_OBSERVATIONS, samples=100, seed=1, cutoff=1e-6)
+    assert none.kept == 0
+    json.dumps(none.to_dict(), allow_nan=False)  # strict JSON even with nothing kept
 
 
 def test_observations_are_checked_against_the_model(tmp_path: Path) -> None:
