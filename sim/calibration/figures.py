@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .observations import Z95, Observations
 
@@ -31,18 +32,23 @@ def _grid(n: int, width: float = 4.6, height: float = 3.2, columns: int = 3) -> 
     return fig, axes[:n]
 
 
-def _save(fig: Figure, path: Path | str) -> Path:
+def _save(fig: Figure, path: Path | str, *, tight: bool = True) -> Path:
+    """Write ``fig``; ``tight=False`` for large grids, where tight_layout costs seconds."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / fig.get_figheight()))
+    top = 1 - (0.45 if tight else 0.8) / fig.get_figheight()
+    if tight:
+        fig.tight_layout(rect=(0, 0, 1, top))
+    else:
+        fig.subplots_adjust(left=0.02, right=0.99, bottom=0.03, top=top, wspace=0.15, hspace=0.55)
     fig.savefig(path, dpi=100)
     return path
 
 
-def _finish(fig: Figure, axes: list, title: str, path: Path | str) -> Path:
+def _finish(fig: Figure, axes: list, title: str, path: Path | str, tight: bool = True) -> Path:
     axes[0].legend(fontsize=7)
     fig.suptitle(title, fontsize=11)
-    return _save(fig, path)
+    return _save(fig, path, tight=tight)
 
 
 def _data(ax, observations: Observations, variable: str) -> None:
@@ -143,9 +149,10 @@ def marginals_figure(
                     lw=1.5,
                 )
         ax.set_title(name, fontsize=8)
+        ax.xaxis.set_major_locator(MaxNLocator(3))  # few ticks: 60 panels draw in a second
         ax.tick_params(labelsize=7)
         ax.set_yticks([])
-    return _finish(fig, axes, title, path)
+    return _finish(fig, axes, title, path, tight=len(axes) <= 12)
 
 
 def band_figure(
