@@ -254,6 +254,7 @@ class HistoryMatchResult:
             "samples": self.n,
             "seed": self.batch.design.seed,
             "method": str(self.batch.design.method),
+            "uncertain": {k: d.describe() for k, d in self.batch.design.dists.items()},
             "cutoff": self.cutoff,
             "min_kept": self.min_kept,
             "kept": self.kept,

@@ -130,3 +130,21 @@ def test_observations_are_checked_against_the_model(tmp_path: Path) -> None:
     bad.write_text("variable,year,value,sd,source\nresident_populaton,2020,1,1,x\n")
     with pytest.raises(UserInputError, match="did you mean 'resident_population'"):
         load_observations(bad, load_scenario(UNCERTAINTY).model)
+
+
+def test_a_wider_cutoff_or_discrepancy_keeps_a_superset(tmp_path: Path) -> None:
+    """Kept counts grow with the cut-off and with the discrepancy; a run's fate depends on
+    |z - f| / sqrt(sd² + discrepancy²) alone."""
+    scenario, data = _exponential(tmp_path)
+    kept = [
+        history_match(scenario, data, samples=3000, seed=2, cutoff=c, min_kept=1).kept
+        for c in (1.0, 2.0, 3.0)
+    ]
+    assert kept[0] < kept[1] < kept[2]
+    wider = tmp_path / "wider.csv"
+    wider.write_text(f"variable,time,value,sd,discrepancy,source\nlevel,5,{Z},{SD},3,x\n")
+    same = tmp_path / "same.csv"  # sd 5 = sqrt(4² + 3²): the same implausibilities
+    same.write_text(f"variable,time,value,sd,source\nlevel,5,{Z},5,x\n")
+    a = history_match(scenario, wider, samples=3000, seed=2, min_kept=1)
+    b = history_match(scenario, same, samples=3000, seed=2, min_kept=1)
+    assert a.kept == b.kept > kept[2]
