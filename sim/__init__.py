@@ -49,18 +49,13 @@ __all__ = [
     "simulate",
 ]
 
-_LAZY = {
-    "calibrate": "fit",
-    "CalibrationResult": "fit",
-    "history_match": "history",
-    "HistoryMatchResult": "history",
-}
+_LAZY = ("calibrate", "CalibrationResult", "history_match", "HistoryMatchResult")
 
 
 def __getattr__(name: str):
     """Calibration and history matching load scipy's optimiser and statistics: only on use."""
     if name in _LAZY:
-        import importlib
+        from . import calibration
 
-        return getattr(importlib.import_module(f".calibration.{_LAZY[name]}", __name__), name)
+        return getattr(calibration, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -26,6 +26,7 @@ from ..simulate import Save
 from ..uncertainty.accumulate import BINS, Binning, Probability, Summarizer, Summary, wilson
 from ..uncertainty.batch import PILOT, Batch, _checked
 from ..uncertainty.executors import Executor, LocalExecutor, progress
+from ..uncertainty.plan import PlanTarget, load_scenario_targets, path_output, scenario_digest
 from ..uncertainty.sampling import Design, Method, chunk_bounds
 from .evaluate import ObservedScenario, observation_output, trajectory_output
 from .observations import Observations, load_observations
@@ -356,8 +357,6 @@ def observed_batch(
 ) -> tuple[Batch, Observations]:
     """The batch of a scenario's ``[uncertain]`` parameters whose evaluator also reads the
     model at every observation; its targets (if the model has a targets file) are judged."""
-    from ..uncertainty.plan import PlanTarget, load_scenario_targets, path_output
-
     scenario, targets = load_scenario_targets(path)
     if not scenario.uncertain:
         raise UserInputError(
@@ -368,7 +367,9 @@ def observed_batch(
     if not isinstance(observations, Observations):
         observations = load_observations(observations, scenario.model, dt=scenario.dt)
     design = Design(scenario.uncertain, n=samples, seed=seed, method=method)
-    evaluate = ObservedScenario.of(path, observations)
+    evaluate = ObservedScenario(
+        str(Path(path).resolve()), scenario_digest(scenario, targets), observations
+    )
     variables = observations.variables
     trajectories = (
         *(path_output(t.id) for t in targets or ()),

@@ -15,14 +15,13 @@ import math
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..calibration.fit import CalibrationResult, calibrate
-from ..calibration.observations import load_observations
 from ..errors import UserInputError
 from ..outputs import RunFolder, manifest, new_run_id
-from ..scenario import load_scenario
-from ..simulate import Save
+
+if TYPE_CHECKING:  # the command imports its machinery when it runs, not when `sim` starts
+    from ..calibration.fit import CalibrationResult
 
 __all__ = ["register"]
 
@@ -59,6 +58,10 @@ def _names(text: str, option: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..calibration.fit import calibrate
+    from ..calibration.observations import load_observations
+    from ..scenario import load_scenario
+
     path = Path(args.scenario)
     if not path.is_file():
         raise UserInputError("no such scenario file", file=str(path))
@@ -100,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _figure(folder: RunFolder, scenario: Any, result: CalibrationResult) -> None:
     from ..calibration.figures import fit_figure
+    from ..simulate import Save
 
     obs = result.observations
     run = scenario.simulate(result.parameters, n=1, save=Save(variables=obs.variables))
