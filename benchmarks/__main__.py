@@ -11,6 +11,7 @@ SECTIONS = {
     "plan_batch": "Hexi plan model in batch (issue 4)",
     "xmile_pysd": "XMILE models: this engine against PySD (issue 5)",
     "loops": "Loops That Matter over 10,000 Hexi scenarios (issue 13)",
+    "calibration": "Hexi plan model: history matching and calibration (issue 10)",
 }
 
 

@@ -22,10 +22,12 @@ __all__ = [
     "INTEGRATORS",
     "Auxiliary",
     "ButcherTableau",
+    "CalibrationResult",
     "CompiledModel",
     "Constant",
     "Flow",
     "GraphicalFunction",
+    "HistoryMatchResult",
     "Lookup",
     "Model",
     "ModelError",
@@ -39,11 +41,24 @@ __all__ = [
     "TimeSpec",
     "UserInputError",
     "__version__",
+    "calibrate",
     "compile_model",
     "get_integrator",
+    "history_match",
     "load_model",
     "loads_model",
     "resolve_model",
     "save_model",
     "simulate",
 ]
+
+_LAZY = ("calibrate", "CalibrationResult", "history_match", "HistoryMatchResult")
+
+
+def __getattr__(name: str):
+    """Calibration and history matching load scipy's optimiser and statistics: only on use."""
+    if name in _LAZY:
+        from . import calibration
+
+        return getattr(calibration, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -39,6 +39,7 @@ COMMANDS = (
     "map",
     "check-units",
     "loops",
+    "calibrate",
 )
 
 

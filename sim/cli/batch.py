@@ -29,6 +29,7 @@ from .batch_options import (
     results_folder,
     run_options,
 )
+from .condition import add_condition_options, run_conditioned
 
 __all__ = ["register"]
 
@@ -46,11 +47,14 @@ def register(subparsers) -> None:
         action="store_true",
         help="also write every sample's inputs, metrics and met flags to samples.parquet",
     )
+    add_condition_options(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     options = run_options(args)
+    if args.condition_on:
+        return run_conditioned(args, options)
     batch, scenario, targets = plan_batch(
         options.scenario, samples=options.samples, seed=options.seed, method=options.method
     )

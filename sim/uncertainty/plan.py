@@ -37,12 +37,15 @@ from .sampling import Design, Method
 __all__ = [
     "PlanTarget",
     "ScenarioEvaluator",
+    "cached_scenario",
     "explain_nonfinite",
     "load_plan",
+    "load_scenario_targets",
     "met_output",
     "path_output",
     "plan_batch",
     "ranked_output",
+    "scenario_digest",
 ]
 
 
@@ -96,20 +99,29 @@ class PlanTarget:
 
 def load_plan(path: str | Path) -> tuple[Scenario, TargetSet]:
     """The scenario and its targets, checked against the model."""
-    scenario = load_scenario(path)
-    if scenario.targets_path is None:
+    scenario, targets = load_scenario_targets(path)
+    if targets is None:
         raise UserInputError(
             "the scenario's model has no targets file; set `targets` in the scenario",
             file=str(path),
             field="targets",
         )
+    return scenario, targets
+
+
+def load_scenario_targets(path: str | Path) -> tuple[Scenario, TargetSet | None]:
+    """The scenario and, when it has a targets file, its targets checked against the model."""
+    scenario = load_scenario(path)
+    if scenario.targets_path is None:
+        return scenario, None
     targets = load_targets(scenario.targets_path)
     targets.check(scenario.model)
     return scenario, targets
 
 
-def _digest(scenario: Scenario, targets: TargetSet) -> str:
-    files = [*scenario.files, scenario.model_path, targets.path]
+def scenario_digest(scenario: Scenario, targets: TargetSet | None) -> str:
+    """A digest of every file a scenario's runs read (its chain, model and targets)."""
+    files = [*scenario.files, scenario.model_path, targets.path if targets else None]
     h = hashlib.sha256()
     for file in files:
         if file is not None:
@@ -118,11 +130,13 @@ def _digest(scenario: Scenario, targets: TargetSet) -> str:
 
 
 @lru_cache(maxsize=8)
-def _cached(path: str, digest: str) -> tuple[Scenario, TargetSet]:
+def cached_scenario(path: str, digest: str) -> tuple[Scenario, TargetSet | None]:
+    """`load_scenario_targets` once per process, refused if the files changed since
+    ``digest`` was taken."""
     with warnings.catch_warnings():  # the command warned of its values when it loaded them
         warnings.simplefilter("ignore", OutOfRangeWarning)
-        scenario, targets = load_plan(path)
-    if _digest(scenario, targets) != digest:
+        scenario, targets = load_scenario_targets(path)
+    if scenario_digest(scenario, targets) != digest:
         raise UserInputError(
             "the scenario's files differ from those the run started with (changed during the "
             "run, or a worker without the same files)",
@@ -143,10 +157,10 @@ class ScenarioEvaluator:
     @classmethod
     def of(cls, path: str | Path, *, paths: bool = True, flags: bool = False) -> ScenarioEvaluator:
         scenario, targets = load_plan(path)
-        return cls(str(Path(path).resolve()), _digest(scenario, targets), paths, flags)
+        return cls(str(Path(path).resolve()), scenario_digest(scenario, targets), paths, flags)
 
     def __call__(self, params: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        scenario, targets = _cached(self.path, self.digest)
+        scenario, targets = cached_scenario(self.path, self.digest)
         n = len(next(iter(params.values()))) if params else 1
         result = scenario.simulate(params, n=n, save=Save(variables=targets.variables))
         series = {t.id: metric_series(result, t) for t in targets}
@@ -178,7 +192,7 @@ def plan_batch(
             field="uncertain",
         )
     design = Design(scenario.uncertain, n=samples, seed=seed, method=method)
-    evaluate = ScenarioEvaluator(str(Path(path).resolve()), _digest(scenario, targets))
+    evaluate = ScenarioEvaluator(str(Path(path).resolve()), scenario_digest(scenario, targets))
     batch = Batch(
         design,
         evaluate,
