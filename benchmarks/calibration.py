@@ -42,6 +42,9 @@ def _batch_cpu_seconds(samples: int) -> float:
     return time.process_time() - cpu
 
 
+MILLION_PROXY = 300_000  # model v2 runs at RK4, dt 0.5: a million takes minutes, so time less
+
+
 def run() -> dict[str, float]:
     _match_seconds(2_000)  # warm caches: file reads, compilation
     figures: dict[str, float] = {}
@@ -50,11 +53,15 @@ def run() -> dict[str, float]:
     figures["CPU time against plain sim batch, n = 100,000 (ratio)"] = cpu / _batch_cpu_seconds(
         100_000
     )
-    seconds, cpu, kept = _match_seconds(1_000_000)
-    figures["history matching runs/s, n = 1,000,000"] = 1_000_000 / seconds
-    figures["seconds for a million, wall clock (goal: under 30)"] = seconds
-    figures["seconds for a million, CPU time of this process"] = cpu
-    figures["share kept by the 2020 census and 60+ share, %"] = 100 * kept / 1_000_000
+    seconds, cpu, kept = _match_seconds(MILLION_PROXY)
+    figures[f"history matching runs/s, n = {MILLION_PROXY:,}"] = MILLION_PROXY / seconds
+    figures["seconds for a million at that rate (goal, set for model v1: under 30)"] = (
+        1_000_000 * seconds / MILLION_PROXY
+    )
+    figures[f"CPU seconds of this process, n = {MILLION_PROXY:,}"] = cpu
+    figures["share kept by the census, 60+ share and 2017-2020 jobs, %"] = (
+        100 * kept / MILLION_PROXY
+    )
     start = time.perf_counter()
     result = calibrate(TREND, OBSERVATIONS, FIT)
     figures["calibration of 2 constants, seconds"] = time.perf_counter() - start

@@ -18,7 +18,7 @@ from sim.scenario import load_scenario
 from sim.uncertainty import LogNormal, Triangular
 
 ROOT = Path(__file__).resolve().parents[1]
-NURSES = "nurse_recruitment_rate"
+GAP = "gap_closing_rate"
 
 
 def _scenario(folder: Path, body: str) -> Path:
@@ -61,10 +61,10 @@ def test_simulate_warns_with_a_filterable_warning():
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        (f"[parameters]\n{NURSES} = 35\n", f"{NURSES}: 35 is outside its range [0.1, 1]"),
+        (f"[parameters]\n{GAP} = 35\n", f"{GAP}: 35 is outside its range [0.1, 1]"),
         ("[parameters]\nfirm_birth_rate = -5\n", "firm_birth_rate: -5 is outside its range"),
-        (f'[uncertain]\n{NURSES} = {{ dist = "uniform", low = 0.5, high = 3 }}\n',
-         f"uncertain.{NURSES}: uniform(0.5, 3): its support spans [0.5, 3], outside"),
+        (f'[uncertain]\n{GAP} = {{ dist = "uniform", low = 0.5, high = 3 }}\n',
+         f"uncertain.{GAP}: uniform(0.5, 3): its support spans [0.5, 3], outside"),
     ],
 )  # fmt: skip
 def test_scenario_files_warn_naming_the_file(tmp_path, body, message):
@@ -76,7 +76,7 @@ def test_scenario_files_warn_naming_the_file(tmp_path, body, message):
 
 
 def test_validate_and_run_print_one_line_and_strict_fails(tmp_path, capsys):
-    path = _scenario(tmp_path, f"[parameters]\n{NURSES} = 35\n")
+    path = _scenario(tmp_path, f"[parameters]\n{GAP} = 35\n")
     assert main(["validate", str(path)]) == 0
     err = capsys.readouterr().err
     assert err.startswith("sim validate: warning: ") and err.count("\n") == 1
@@ -94,7 +94,7 @@ def test_validate_and_run_print_one_line_and_strict_fails(tmp_path, capsys):
 
 def test_batch_strict_fails_on_a_distribution_leaving_its_range(tmp_path, capsys):
     path = _scenario(
-        tmp_path, f'[uncertain]\n{NURSES} = {{ dist = "uniform", low = 0, high = 1 }}\n'
+        tmp_path, f'[uncertain]\n{GAP} = {{ dist = "uniform", low = 0, high = 1 }}\n'
     )
     out = tmp_path / "out"
     args = ["batch", str(path), "--samples", "20", "--out", str(out), "--no-progress"]

@@ -5,11 +5,13 @@ evidence it rests on), what it hinges on, and the lever value that would just me
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from ..ranges import OutOfRangeWarning
 from ..results import Result
 from ..scenario import Scenario
 from .bands import BandRuns, Status, band_runs, status
@@ -210,9 +212,11 @@ def _dominant_loops(scenario: Scenario, targets: TargetSet) -> dict[str, list]:
     modelled = [t for t in targets if t.evidence == "modelled" and t.names]
     if not modelled:
         return {}
-    analysis = analyse_loops(
-        scenario.compiled, scenario.parameters, method=scenario.method, dt=scenario.dt
-    )
+    with warnings.catch_warnings():  # the scenario's values were judged when it was loaded
+        warnings.simplefilter("ignore", OutOfRangeWarning)
+        analysis = analyse_loops(
+            scenario.compiled, scenario.parameters, method=scenario.method, dt=scenario.dt
+        )
     time = scenario.model.time
     out = {}
     for t in modelled:

@@ -18,6 +18,7 @@ title = "Stock"
 title = "Amount left"
 sector = "stock"
 kind = "level"
+evidence = "modelled"
 metric = "amount"
 year = 5
 comparator = ">="

@@ -62,6 +62,7 @@ SCHEDULED = {
     "shanty_renovation",
     "fire_stations",
     "state_capital_payout",
+    "broadband",
 }
 
 
@@ -75,7 +76,8 @@ def test_every_target_says_what_its_verdict_rests_on(plan_target_ids) -> None:
     assert sum(t.evidence == "modelled" for t in targets) >= 8
     assert targets["trade_firms_100m"].tolerance == 1
     assert targets["domestic_investment_cum"].precision == 0.5
-    assert targets["green_space_new"].tolerance == targets["green_space_new"].precision == 0
+    assert targets["green_space_new"].tolerance == 0
+    assert targets["green_space_new"].precision == 0.005  # 41.46 is stated to 0.01 ha
     assert targets.hinges_path == TARGETS.with_name("hexi_hinges.json")
 
 
