@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-__all__ = ["Binary", "Call", "If", "Name", "Node", "Number", "Unary", "children", "walk"]
+T = TypeVar("T")
+
+__all__ = [
+    "Binary",
+    "Call",
+    "If",
+    "Name",
+    "Node",
+    "Number",
+    "Unary",
+    "children",
+    "fold",
+    "rebuild",
+    "walk",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +80,53 @@ def children(node: Node) -> tuple[Node, ...]:
     return ()
 
 
-def walk(node: Node):
-    """Yield ``node`` and every node below it, parents first."""
-    yield node
-    for child in children(node):
-        yield from walk(child)
+def rebuild(node: Node, kids: Sequence[Node]) -> Node:
+    """``node`` with its children replaced by ``kids`` (in the order of `children`)."""
+    match node:
+        case Unary(op=op):
+            return Unary(op, kids[0])
+        case Binary(op=op):
+            return Binary(op, kids[0], kids[1])
+        case Call(func=func):
+            return Call(func, tuple(kids))
+        case If():
+            return If(kids[0], kids[1], kids[2])
+    return node
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Yield ``node`` and every node below it, parents first, left to right.
+
+    Iterative, like `fold`: generated models hold equations thousands of levels deep."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(children(node)))
+
+
+def fold(
+    node: Node,
+    visit: Callable[[Node, list[T]], T],
+    kids: Callable[[Node], Sequence[Node]] = children,
+) -> T:
+    """``visit(n, results)`` for every node ``n`` below and including ``node``, children
+    before parents and left to right, where ``results`` are the values of ``kids(n)``.
+
+    The bottom-up traversal of every pass over a tree (lowering, compiling, printing), with an
+    explicit stack instead of Python recursion, so no depth of nesting can exhaust it.
+    """
+    done: list[T] = []
+    stack: list[tuple[Node, Sequence[Node] | None]] = [(node, None)]
+    while stack:
+        current, below = stack.pop()
+        if below is None:
+            below = kids(current)
+            stack.append((current, below))
+            stack.extend((k, None) for k in reversed(below))
+        else:
+            cut = len(done) - len(below)
+            results = done[cut:]
+            del done[cut:]
+            done.append(visit(current, results))
+    return done[0]
