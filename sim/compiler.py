@@ -9,8 +9,10 @@ rate evaluation, in an order where each variable comes after what it reads.
 from __future__ import annotations
 
 import difflib
+import gc
 import graphlib
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +40,10 @@ class CompiledModel:
     """A model ready to run any number of scenarios; build it once, simulate it many times."""
 
     def __init__(self, model: Model):
+        with _collector_paused():
+            self._build(model)
+
+    def _build(self, model: Model) -> None:
         self.model = model
         system = lower(model)
         self.system = system
@@ -47,6 +53,10 @@ class CompiledModel:
             if eq.graphical is not None:
                 validate_graphical(eq.graphical, eq.name)
         _check_flows_used_once(system)
+        self._stocks = {s.key: s for s in system.stocks}
+        self._drains = {  # outflow -> the non-negative stock it drains
+            flow: s for s in system.stocks if s.non_negative for flow in s.outflows
+        }
         self.keys: list[str] = [
             *system.constants,
             *(s.key for s in system.stocks),
@@ -61,6 +71,7 @@ class CompiledModel:
         }
         self._limit_deps = _outflow_limit_dependencies(system)
         self.dynamic = self._dynamic_keys()
+        self._equation_fns: dict[str, Fn] = {}
         self.init_steps = [
             self._step(k, initial=True)
             for k in self._order(initial=True)
@@ -172,18 +183,22 @@ class CompiledModel:
         return False
 
     def _dynamic_keys(self) -> set[str]:
-        """Variables that change during a run: stocks, pipelines, and what reads them or time."""
+        """Variables that change during a run: stocks, pipelines, and what reads them or time
+        (a breadth-first search from those, linear in the size of the model)."""
         s = self.system
+        readers: dict[str, list[str]] = {}
+        for key in s.equations:
+            for dep in self._deps[key]:
+                readers.setdefault(dep, []).append(key)
         dynamic = {st.key for st in s.stocks} | set(s.pipelines)
         dynamic |= {k for k, e in s.equations.items() if self._uses_time(e.node)}
         dynamic |= set(self._limit_deps)
-        changed = True
-        while changed:
-            changed = False
-            for key in s.equations:
-                if key not in dynamic and self._deps[key] & dynamic:
-                    dynamic.add(key)
-                    changed = True
+        queue = list(dynamic)
+        while queue:
+            for reader in readers.get(queue.pop(), ()):
+                if reader not in dynamic:
+                    dynamic.add(reader)
+                    queue.append(reader)
         return dynamic
 
     def _order(self, *, initial: bool) -> list[str]:
@@ -217,31 +232,31 @@ class CompiledModel:
     def _step(self, key: str, *, initial: bool = False) -> _Step:
         s = self.system
         slot = self.slot[key]
-        if any(st.key == key for st in s.stocks):
-            return _Step(slot, self._compile(self._stock(key).initial, key))
+        if key in self._stocks:
+            return _Step(slot, self._compile(self._stocks[key].initial, key))
         if key in s.frozen:
             return _Step(slot, self._compile(s.frozen[key], key))
         if key in s.pipelines:
             if initial:
                 return _Step(slot, self._compile(s.pipelines[key].initial, key))
             return _Step(slot, _pipeline(key, self._compile(s.pipelines[key].delay, key)))
-        eq = s.equations[key]
-        fn = self._compile(eq.node, key)
-        if eq.graphical is not None:
-            fn = _graphical(fn, eq.graphical)
-        if eq.non_negative:
-            fn = _nonnegative(fn)
+        fn = self._equation_fns.get(key)
+        if fn is None:  # the same closure serves the initial values and the run
+            eq = s.equations[key]
+            fn = self._compile(eq.node, key)
+            if eq.graphical is not None:
+                fn = _graphical(fn, eq.graphical)
+            if eq.non_negative:
+                fn = _nonnegative(fn)
+            self._equation_fns[key] = fn
         if key in self._limit_deps and not initial:
             fn = self._limited(fn, key)
         return _Step(slot, fn)
 
-    def _stock(self, key: str):
-        return next(st for st in self.system.stocks if st.key == key)
-
     def _limited(self, fn: Fn, key: str) -> Fn:
         """An outflow of a non-negative stock takes at most what the stock holds plus its
         inflows over this step, after the outflows listed before it (XMILE's rule)."""
-        stock = next(st for st in self.system.stocks if st.non_negative and key in st.outflows)
+        stock = self._drains[key]
         level = self.slot[stock.key]
         inflows = [self.slot[f] for f in stock.inflows]
         earlier = [self.slot[f] for f in stock.outflows[: stock.outflows.index(key)]]
@@ -468,6 +483,20 @@ def _walk_values(node: Node):
             stack.extend(reversed(node.args[1:]))
         else:
             stack.extend(reversed(children(node)))
+
+
+@contextmanager
+def _collector_paused():
+    """Pause Python's cyclic garbage collector: compiling allocates a few objects per node
+    and frees none, and each full collection would walk every one of them again, making the
+    compile time of a large model grow faster than its size."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def compile_model(model: Model | CompiledModel) -> CompiledModel:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .errors import ModelError
-from .expr import Binary, Call, Name, Node, Number, fold, parse, rebuild
+from .expr import Binary, Call, Name, Node, Number, children, fold, parse, rebuild
 from .model import Auxiliary, Constant, Flow, GraphicalFunction, Lookup, Model, Stock
 
 __all__ = ["Equation", "LoweredStock", "Pipeline", "System", "lower"]
@@ -153,6 +153,8 @@ class _Lowerer:
                     field=self.owner,
                 )
             return getattr(self, f"_{node.func}")(*kids)
+        if all(k is c for k, c in zip(kids, children(node), strict=True)):
+            return node  # nothing stateful below: share the parsed tree
         return rebuild(node, kids)
 
     # -- the stateful builtins ------------------------------------------------------------

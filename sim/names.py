@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["canonical"]
 
 _SEPARATORS = re.compile(r"[\s_]+")
 
 
+@lru_cache(maxsize=1 << 16)  # compiling a model asks for each name's key many times
 def canonical(name: str) -> str:
     """The key under which a variable name is compared and stored.
 

@@ -116,17 +116,22 @@ def fold(
     The bottom-up traversal of every pass over a tree (lowering, compiling, printing), with an
     explicit stack instead of Python recursion, so no depth of nesting can exhaust it.
     """
-    done: list[T] = []
-    stack: list[tuple[Node, Sequence[Node] | None]] = [(node, None)]
+    below = kids(node)
+    if not below:
+        return visit(node, [])
+    done: list[T] = []  # results of finished nodes whose parent is not finished yet
+    stack = [(node, iter(below), 0)]  # (node, its children still to do, where its results start)
     while stack:
-        current, below = stack.pop()
-        if below is None:
-            below = kids(current)
-            stack.append((current, below))
-            stack.extend((k, None) for k in reversed(below))
+        current, todo, base = stack[-1]
+        for child in todo:
+            below = kids(child)
+            if below:
+                stack.append((child, iter(below), len(done)))
+                break
+            done.append(visit(child, []))
         else:
-            cut = len(done) - len(below)
-            results = done[cut:]
-            del done[cut:]
+            stack.pop()
+            results = done[base:]
+            del done[base:]
             done.append(visit(current, results))
     return done[0]
