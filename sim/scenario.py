@@ -41,7 +41,7 @@ from .compiler import CompiledModel, compile_model
 from .errors import ModelError, ParseError, UserInputError
 from .expr import parse
 from .integrators import get_integrator
-from .model import Auxiliary, Constant, GraphicalFunction, Model
+from .model import Auxiliary, Constant, GraphicalFunction, Model, time_steps
 from .models import resolve_model, shipped_model_names, shipped_model_path
 from .names import canonical
 from .results import Result
@@ -344,6 +344,10 @@ def _check_time(model: Model, dt: float, path: Path) -> None:
             file=str(path),
             field="dt",
         )
+    try:
+        time_steps(model.time.start, model.time.stop, dt)
+    except UserInputError as exc:
+        raise exc.located(str(path)) from None
 
 
 # -- errors ---------------------------------------------------------------------------------

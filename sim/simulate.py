@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -12,7 +11,7 @@ from .compiler import CompiledModel, compile_model
 from .errors import ModelError, UserInputError
 from .functions import Clock
 from .integrators import ButcherTableau, get_integrator
-from .model import Model
+from .model import Model, time_steps
 from .results import Result
 
 __all__ = ["Save", "simulate", "time_grid"]
@@ -30,14 +29,9 @@ class Save:
 
 
 def time_grid(start: float, stop: float, dt: float) -> np.ndarray:
-    """``start, start + dt, …`` up to ``stop``, computed by multiplication so that a
-    reciprocal ``dt`` (1/3, say) does not drift."""
-    if not (math.isfinite(dt) and dt > 0):
-        raise UserInputError(f"dt must be a positive number, got {dt}", field="dt")
-    if not (math.isfinite(start) and math.isfinite(stop) and stop >= start):
-        raise UserInputError(f"the time axis must run forward, got {start} to {stop}", field="time")
-    steps = math.floor((stop - start) / dt + 1e-9)
-    return start + dt * np.arange(steps + 1)
+    """``start, start + dt, …, stop``, computed by multiplication so that a reciprocal ``dt``
+    (1/3, say) does not drift; ``dt`` must divide the run (see `time_steps`)."""
+    return start + dt * np.arange(time_steps(start, stop, dt) + 1)
 
 
 def simulate(
