@@ -108,7 +108,22 @@ class _Run:
         y = np.empty((len(self.c.stock_slots), self.n))
         for i, slot in enumerate(self.c.stock_slots):
             y[i] = v[slot]
-        return self.clamp(y)
+        self._check_nonnegative(y)
+        return y
+
+    def _check_nonnegative(self, y: np.ndarray) -> None:
+        """A non-negative stock that starts below zero is an error: clamping it would break
+        stock = initial + Σ flows·dt, the flows having been computed from the negative value."""
+        negative = (y < 0) & self.nonneg[:, None]
+        if not negative.any():
+            return
+        row, scenario = (int(i[0]) for i in np.nonzero(negative))
+        stock = self.c.system.stocks[row]
+        where = f" in scenario {scenario} of {self.n}" if self.n > 1 else ""
+        raise ModelError(
+            f"initial value {y[row, scenario]:g} of a non-negative stock is below zero{where}",
+            field=stock.name,
+        )
 
     def rates(self, t: float, y: np.ndarray) -> np.ndarray:
         v, c = self.values, self.clock

@@ -184,3 +184,24 @@ def test_a_dt_that_leaves_a_partial_step_or_too_many_steps_is_refused(dt, messag
     with pytest.raises(UserInputError, match=message) as info:
         simulate(growth_model(stop=10.0), dt=dt)
     assert info.value.field == "dt"
+
+
+def _drained(initial: str) -> Model:
+    return Model(
+        "drained",
+        (
+            Stock("tank", initial=initial, inflows=("fill",), non_negative=True),
+            Flow("fill", equation="-100"),
+            Constant("level", value=5.0),
+        ),
+        TimeSpec(0.0, 2.0, 1.0),
+    )
+
+
+def test_a_non_negative_stock_that_starts_below_zero_is_an_error():
+    """It used to be set to 0 silently while the reported inflow stayed at -100."""
+    with pytest.raises(ModelError, match=r"^tank: initial value -100 of a non-negative stock"):
+        simulate(_drained("-100"))
+    with pytest.raises(ModelError, match=r"^tank: initial value -2 .* in scenario 1 of 3$"):
+        simulate(_drained("level"), {"level": [1.0, -2.0, 3.0]})
+    assert simulate(_drained("level"), {"level": [0.0, 2.0]})["tank"][0].tolist() == [0.0, 2.0]
