@@ -196,6 +196,8 @@ def load_scenario(path: str | Path) -> Scenario:
             targets = _relative(file, spec.targets)
     inputs = {constants[k].name: v for k, v in _of_kind(kinds, "inputs")}
     for name, spec in inputs.items():
+        _check_input_times(name, spec, model, origin[canonical(name)])
+    for name, spec in inputs.items():
         key = canonical(name)
         model = model.with_variable(spec.variable(constants[key], str(origin[key])))
     compiled = _compile(model, inputs, origin)
@@ -334,6 +336,21 @@ def _compile(model: Model, inputs: dict[str, TimeInput], origin: dict[str, Path]
             where = f"inputs.{exc.field}"
             raise UserInputError(exc.reason, file=str(origin[key]), field=where) from None
         raise
+
+
+def _check_input_times(name: str, spec: TimeInput, model: Model, file: Path) -> None:
+    """A table none of whose times falls within the run (``times = [18, 19]`` meant as
+    2018 and 2019) would hold one value throughout: almost certainly a mistake."""
+    if spec.times is None:
+        return
+    start, stop = model.time.start, model.time.stop
+    if not any(start <= t <= stop for t in spec.times):
+        raise UserInputError(
+            f"none of the times ({spec.times[0]:g} to {spec.times[-1]:g}) falls within the "
+            f"run ({start:g} to {stop:g}); times are in the model's time units",
+            file=str(file),
+            field=f"inputs.{name}",
+        )
 
 
 def _check_time(model: Model, dt: float, path: Path) -> None:

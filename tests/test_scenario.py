@@ -125,6 +125,12 @@ BAD = [
         "one value for each time",
     ),
     (
+        "input times outside the run",
+        'model = "hexi"\n[inputs.jobs_shock_multiplier]\ntimes = [18, 19]\nvalues = [1, 0.8]\n',
+        "inputs.jobs_shock_multiplier",
+        "none of the times (18 to 19) falls within the run (2016 to 2021)",
+    ),
+    (
         "bad input equation",
         'model = "hexi"\n[inputs.jobs_shock_multiplier]\nequation = "1 - * 2"\n',
         "inputs.jobs_shock_multiplier",
