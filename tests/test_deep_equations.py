@@ -82,3 +82,13 @@ def test_a_deep_tree_evaluates_as_the_shallow_one_does():
         result = simulate(_model(equation), {"x": xs})
         np.testing.assert_array_equal(result["total"][0], xs ** (1 + 0 * xs))
     assert math.isclose(_total("MIN(" * 300 + "x" + ", 2)" * 300), 0.5)
+
+
+def test_deep_equations_survive_xmile_and_toml_files():
+    from sim.modelfile import dumps_model, loads_model
+    from sim.xmile import reads_xmile, writes_xmile
+
+    equation = " + ".join(["x"] * 5000) + " - " + "ABS(" * 300 + "-x" + ")" * 300
+    model = _model(equation)
+    for copy in (reads_xmile(writes_xmile(model)), loads_model(dumps_model(model))):
+        assert simulate(copy)["total"][0, 0] == pytest.approx(2499.5, rel=1e-12)
