@@ -68,15 +68,15 @@ Node = Number | Name | Unary | Binary | Call | If
 
 def children(node: Node) -> tuple[Node, ...]:
     """The nodes directly below ``node``."""
-    match node:
-        case Unary(operand=operand):
-            return (operand,)
-        case Binary(left=left, right=right):
-            return (left, right)
-        case Call(args=args):
-            return args
-        case If(cond=cond, then=then, otherwise=otherwise):
-            return (cond, then, otherwise)
+    kind = type(node)  # not `match`: every pass over every tree calls this, and this is faster
+    if kind is Binary:
+        return (node.left, node.right)
+    if kind is Call:
+        return node.args
+    if kind is Unary:
+        return (node.operand,)
+    if kind is If:
+        return (node.cond, node.then, node.otherwise)
     return ()
 
 
