@@ -9,14 +9,16 @@ rate evaluation, in an order where each variable comes after what it reads.
 from __future__ import annotations
 
 import difflib
+import gc
 import graphlib
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 
 from .errors import ModelError
-from .expr import Binary, Call, If, Name, Node, Number, Unary, children, walk
+from .expr import Binary, Call, If, Name, Node, Number, Unary, children, fold, walk
 from .functions import BINARY_OPERATORS, CONSTANT_NAMES, FUNCTIONS, TIME_NAMES, Clock
 from .graphical import tabulate, validate_graphical
 from .lowering import System, lower
@@ -38,6 +40,10 @@ class CompiledModel:
     """A model ready to run any number of scenarios; build it once, simulate it many times."""
 
     def __init__(self, model: Model):
+        with _collector_paused():
+            self._build(model)
+
+    def _build(self, model: Model) -> None:
         self.model = model
         system = lower(model)
         self.system = system
@@ -47,6 +53,10 @@ class CompiledModel:
             if eq.graphical is not None:
                 validate_graphical(eq.graphical, eq.name)
         _check_flows_used_once(system)
+        self._stocks = {s.key: s for s in system.stocks}
+        self._drains = {  # outflow -> the non-negative stock it drains
+            flow: s for s in system.stocks if s.non_negative for flow in s.outflows
+        }
         self.keys: list[str] = [
             *system.constants,
             *(s.key for s in system.stocks),
@@ -61,6 +71,7 @@ class CompiledModel:
         }
         self._limit_deps = _outflow_limit_dependencies(system)
         self.dynamic = self._dynamic_keys()
+        self._equation_fns: dict[str, Fn] = {}
         self.init_steps = [
             self._step(k, initial=True)
             for k in self._order(initial=True)
@@ -181,18 +192,22 @@ class CompiledModel:
         return False
 
     def _dynamic_keys(self) -> set[str]:
-        """Variables that change during a run: stocks, pipelines, and what reads them or time."""
+        """Variables that change during a run: stocks, pipelines, and what reads them or time
+        (a breadth-first search from those, linear in the size of the model)."""
         s = self.system
+        readers: dict[str, list[str]] = {}
+        for key in s.equations:
+            for dep in self._deps[key]:
+                readers.setdefault(dep, []).append(key)
         dynamic = {st.key for st in s.stocks} | set(s.pipelines)
         dynamic |= {k for k, e in s.equations.items() if self._uses_time(e.node)}
         dynamic |= set(self._limit_deps)
-        changed = True
-        while changed:
-            changed = False
-            for key in s.equations:
-                if key not in dynamic and self._deps[key] & dynamic:
-                    dynamic.add(key)
-                    changed = True
+        queue = list(dynamic)
+        while queue:
+            for reader in readers.get(queue.pop(), ()):
+                if reader not in dynamic:
+                    dynamic.add(reader)
+                    queue.append(reader)
         return dynamic
 
     def _order(self, *, initial: bool) -> list[str]:
@@ -226,31 +241,31 @@ class CompiledModel:
     def _step(self, key: str, *, initial: bool = False) -> _Step:
         s = self.system
         slot = self.slot[key]
-        if any(st.key == key for st in s.stocks):
-            return _Step(slot, self._compile(self._stock(key).initial, key))
+        if key in self._stocks:
+            return _Step(slot, self._compile(self._stocks[key].initial, key))
         if key in s.frozen:
             return _Step(slot, self._compile(s.frozen[key], key))
         if key in s.pipelines:
             if initial:
                 return _Step(slot, self._compile(s.pipelines[key].initial, key))
             return _Step(slot, _pipeline(key, self._compile(s.pipelines[key].delay, key)))
-        eq = s.equations[key]
-        fn = self._compile(eq.node, key)
-        if eq.graphical is not None:
-            fn = _graphical(fn, eq.graphical)
-        if eq.non_negative:
-            fn = _nonnegative(fn)
+        fn = self._equation_fns.get(key)
+        if fn is None:  # the same closure serves the initial values and the run
+            eq = s.equations[key]
+            fn = self._compile(eq.node, key)
+            if eq.graphical is not None:
+                fn = _graphical(fn, eq.graphical)
+            if eq.non_negative:
+                fn = _nonnegative(fn)
+            self._equation_fns[key] = fn
         if key in self._limit_deps and not initial:
             fn = self._limited(fn, key)
         return _Step(slot, fn)
 
-    def _stock(self, key: str):
-        return next(st for st in self.system.stocks if st.key == key)
-
     def _limited(self, fn: Fn, key: str) -> Fn:
         """An outflow of a non-negative stock takes at most what the stock holds plus its
         inflows over this step, after the outflows listed before it (XMILE's rule)."""
-        stock = next(st for st in self.system.stocks if st.non_negative and key in st.outflows)
+        stock = self._drains[key]
         level = self.slot[stock.key]
         inflows = [self.slot[f] for f in stock.inflows]
         earlier = [self.slot[f] for f in stock.outflows[: stock.outflows.index(key)]]
@@ -266,72 +281,231 @@ class CompiledModel:
         return limited
 
     def _compile(self, node: Node, owner: str) -> Fn:
+        """A closure computing ``node``, built bottom-up without recursion (`fold`).
+
+        A left-nested chain such as a 10,000-term sum becomes one closure that loops over its
+        operands. Closures nest no deeper than `_DEPTH`; above that, the rest of the tree runs
+        as a list of instructions (`_program`), so evaluating it cannot recurse either.
+        """
+        code: list[_Instruction] = []
+        top = fold(node, lambda n, kids: self._part(n, kids, code), _operands)
+        return top.fn if top.register < 0 else _program(code)
+
+    def _part(self, node: Node, kids: list[_Part], code: list[_Instruction]) -> _Part:
+        leaf = self._leaf(node)
+        if leaf is not None:
+            return _Part(leaf, 1)
+        height = 1 + max((k.height for k in kids), default=0)
+        if height <= _DEPTH:
+            return _Part(self._closure(node, [k.fn for k in kids]), height)
+        registers = []
+        for k in kids:
+            if k.register < 0:
+                code.append(_Instruction(k.fn, ()))
+                registers.append(len(code) - 1)
+            else:
+                registers.append(k.register)
+        code.append(_Instruction(self._combine(node), tuple(registers)))
+        return _Part(None, height, len(code) - 1)
+
+    def _leaf(self, node: Node) -> Fn | None:
+        """The closure of a node that reads no other node, else None."""
         match node:
             case Number(value=value):
                 return lambda v, c: value
             case Name(name=name) if name in self.slot:
                 i = self.slot[name]
                 return lambda v, c: v[i]
-            case Name(name=name) if name in TIME_NAMES:
+            case Name(name=name) | Call(func=name, args=()) if name in TIME_NAMES:
                 get = TIME_NAMES[name]
                 return lambda v, c: get(c)
-            case Name(name=name):
+            case Name(name=name) | Call(func=name, args=()) if name in CONSTANT_NAMES:
                 value = CONSTANT_NAMES[name]
                 return lambda v, c: value
-            case Unary(op="-", operand=operand):
-                f = self._compile(operand, owner)
+        return None
+
+    def _closure(self, node: Node, fns: list[Fn]) -> Fn:
+        """The closure of ``node`` over the closures of its operands (see `_operands`)."""
+        match node:
+            case Unary(op="-"):
+                (f,) = fns
                 return lambda v, c: np.negative(f(v, c))
-            case Unary(op="+", operand=operand):
-                return self._compile(operand, owner)
-            case Unary(op="not", operand=operand):
-                f = self._compile(operand, owner)
+            case Unary(op="+"):
+                return fns[0]
+            case Unary(op="not"):
+                (f,) = fns
                 return lambda v, c: np.logical_not(f(v, c))
-            case Binary(op=op, left=left, right=right):
-                ufunc, a, b = (
-                    BINARY_OPERATORS[op],
-                    self._compile(left, owner),
-                    self._compile(right, owner),
-                )
-                return lambda v, c: ufunc(a(v, c), b(v, c))
-            case If(cond=cond, then=then, otherwise=otherwise):
-                return _conditional(*(self._compile(n, owner) for n in (cond, then, otherwise)))
-            case Call(func=func, args=args):
-                return self._call(func, args, owner)
+            case Binary():
+                return _chain(_chain_ops(node), fns)
+            case If():
+                return _conditional(*fns)
+            case Call(func=func):
+                table = self._table(node)
+                if table is not None:
+                    (x,) = fns
+                    return lambda v, c: table(x(v, c))
+                fn = FUNCTIONS[func].fn
+                if len(fns) == 1:
+                    (a,) = fns
+                    return lambda v, c: fn(c, a(v, c))
+                if len(fns) == 2:
+                    a, b = fns
+                    return lambda v, c: fn(c, a(v, c), b(v, c))
+                return lambda v, c: fn(c, *(f(v, c) for f in fns))
         raise TypeError(f"cannot compile {node!r}")
 
-    def _call(self, func: str, args: tuple[Node, ...], owner: str) -> Fn:
-        if func == "lookup":
-            func, args = args[0].name, args[1:]
-        if func in self.system.lookups:
-            gf, x = self.system.lookups[func], self._compile(args[0], owner)
-            return _graphical(x, gf)
-        if func in TIME_NAMES:
-            get = TIME_NAMES[func]
-            return lambda v, c: get(c)
-        if func in CONSTANT_NAMES:
-            value = CONSTANT_NAMES[func]
-            return lambda v, c: value
-        fn = FUNCTIONS[func].fn
-        compiled = [self._compile(a, owner) for a in args]
-        if len(compiled) == 1:
-            (a,) = compiled
-            return lambda v, c: fn(c, a(v, c))
-        if len(compiled) == 2:
-            a, b = compiled
-            return lambda v, c: fn(c, a(v, c), b(v, c))
-        return lambda v, c: fn(c, *(f(v, c) for f in compiled))
+    def _combine(self, node: Node) -> Callable[..., object]:
+        """``node`` as a function of the run's clock and its operands' values: what
+        `_closure` computes, for the instructions of a deep tree. Both branches of an IF are
+        evaluated there (the equations are pure, so only the cost differs)."""
+        match node:
+            case Unary(op="-"):
+                return lambda c, x: np.negative(x)
+            case Unary(op="+"):
+                return lambda c, x: x
+            case Unary(op="not"):
+                return lambda c, x: np.logical_not(x)
+            case Binary():
+                ufuncs = [BINARY_OPERATORS[op] for op in _chain_ops(node)]
+                return lambda c, *xs: _reduce(ufuncs, xs)
+            case If():
+                return lambda c, test, then, otherwise: (
+                    (then if test else otherwise)
+                    if np.ndim(test) == 0
+                    else np.where(test, then, otherwise)
+                )
+            case Call(func=func):
+                table = self._table(node)
+                if table is not None:
+                    return lambda c, x: table(x)
+                return FUNCTIONS[func].fn
+        raise TypeError(f"cannot compile {node!r}")
+
+    def _table(self, call: Call):
+        """The tabulated graphical function a call applies (``table(x)``, ``LOOKUP(table,
+        x)``), or None for a builtin."""
+        func = call.args[0].name if call.func == "lookup" else call.func
+        return tabulate(self.system.lookups[func]) if func in self.system.lookups else None
+
+
+_DEPTH = 100  # closures nest at most this deep; deeper trees run as instructions
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """A compiled node: its closure (or ``register``, its instruction in a deep tree) and
+    the height of the tree below it."""
+
+    fn: Fn | None
+    height: int
+    register: int = -1
+
+
+@dataclass(frozen=True, slots=True)
+class _Instruction:
+    """One node of a deep tree: ``fn(c, *values of registers)``; no registers means ``fn`` is
+    the closure of a shallow subtree, called as ``fn(v, c)``."""
+
+    fn: Callable[..., object]
+    registers: tuple[int, ...]
+
+
+def _program(code: list[_Instruction]) -> Fn:
+    """Run the instructions in order, each operand's register freed once read."""
+    steps = tuple((ins.fn, ins.registers) for ins in code)
+    size = len(steps)
+
+    def program(v, c):
+        registers: list = [None] * size
+        for i, (fn, regs) in enumerate(steps):
+            if regs:
+                args = [registers[r] for r in regs]
+                for r in regs:
+                    registers[r] = None
+                registers[i] = fn(c, *args)
+            else:
+                registers[i] = fn(v, c)
+        return registers[-1]
+
+    return program
+
+
+def _operands(node: Node) -> tuple[Node, ...]:
+    """What a node's closure computes from: the operands of a whole left-nested chain of
+    binary operators (``a + b - c * d`` is ``((a + b) - c) * d``: a, b, c, d), the argument
+    of a lookup (not the table's name), else the node's children."""
+    if isinstance(node, Binary):
+        rights = []
+        while isinstance(node, Binary):
+            rights.append(node.right)
+            node = node.left
+        rights.append(node)
+        return tuple(reversed(rights))
+    if isinstance(node, Call) and node.func == "lookup":
+        return node.args[1:]
+    return children(node)
+
+
+def _chain_ops(node: Binary) -> list[str]:
+    """The operators of the left-nested chain at ``node``, left to right (see `_operands`)."""
+    ops = []
+    while isinstance(node, Binary):
+        ops.append(node.op)
+        node = node.left
+    return ops[::-1]
+
+
+def _chain(ops: list[str], fns: list[Fn]) -> Fn:
+    """``((f0 op1 f1) op2 f2) …``, evaluated left to right as the nested tree would be."""
+    ufuncs = [BINARY_OPERATORS[op] for op in ops]
+    if len(ufuncs) == 1:
+        (u,), (a, b) = ufuncs, fns
+        return lambda v, c: u(a(v, c), b(v, c))
+    if len(ufuncs) == 2:
+        (u1, u2), (a, b, d) = ufuncs, fns
+        return lambda v, c: u2(u1(a(v, c), b(v, c)), d(v, c))
+    first, rest = fns[0], tuple(zip(ufuncs, fns[1:], strict=True))
+
+    def chain(v, c):
+        value = first(v, c)
+        for ufunc, f in rest:
+            value = ufunc(value, f(v, c))
+        return value
+
+    return chain
+
+
+def _reduce(ufuncs: list, values: tuple) -> object:
+    value = values[0]
+    for ufunc, x in zip(ufuncs, values[1:], strict=True):
+        value = ufunc(value, x)
+    return value
 
 
 def _walk_values(node: Node):
     """Like `walk`, but the table named as LOOKUP's first argument is not a value read."""
-    if isinstance(node, Call) and node.func == "lookup" and node.args:
+    stack = [node]
+    while stack:
+        node = stack.pop()
         yield node
-        for arg in node.args[1:]:
-            yield from _walk_values(arg)
-        return
-    yield node
-    for child in children(node):
-        yield from _walk_values(child)
+        if isinstance(node, Call) and node.func == "lookup" and node.args:
+            stack.extend(reversed(node.args[1:]))
+        else:
+            stack.extend(reversed(children(node)))
+
+
+@contextmanager
+def _collector_paused():
+    """Pause Python's cyclic garbage collector: compiling allocates a few objects per node
+    and frees none, and each full collection would walk every one of them again, making the
+    compile time of a large model grow faster than its size."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def compile_model(model: Model | CompiledModel) -> CompiledModel:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .errors import ModelError
-from .expr import Binary, Call, If, Name, Node, Number, Unary, parse
+from .expr import Binary, Call, Name, Node, Number, children, fold, parse, rebuild
 from .model import Auxiliary, Constant, Flow, GraphicalFunction, Lookup, Model, Stock
 
 __all__ = ["Equation", "LoweredStock", "Pipeline", "System", "lower"]
@@ -141,25 +141,21 @@ class _Lowerer:
 
     def rewrite(self, node: Node, owner: str) -> Node:
         self.owner = owner
-        match node:
-            case Unary(op=op, operand=operand):
-                return Unary(op, self.rewrite(operand, owner))
-            case Binary(op=op, left=left, right=right):
-                return Binary(op, self.rewrite(left, owner), self.rewrite(right, owner))
-            case If(cond=cond, then=then, otherwise=otherwise):
-                return If(*(self.rewrite(n, owner) for n in (cond, then, otherwise)))
-            case Call(func=func, args=args):
-                args = tuple(self.rewrite(a, owner) for a in args)
-                if func in _STATEFUL:
-                    lo, hi = _STATEFUL[func]
-                    if not lo <= len(args) <= hi:
-                        raise ModelError(
-                            f"{func.upper()} takes {lo} to {hi} arguments, got {len(args)}",
-                            field=owner,
-                        )
-                    return getattr(self, f"_{func}")(*args)
-                return Call(func, args)
-        return node
+        return fold(node, self._lower)
+
+    def _lower(self, node: Node, kids: list[Node]) -> Node:
+        """``node`` over its lowered children, a stateful call replaced by its hidden state."""
+        if isinstance(node, Call) and node.func in _STATEFUL:
+            lo, hi = _STATEFUL[node.func]
+            if not lo <= len(kids) <= hi:
+                raise ModelError(
+                    f"{node.func.upper()} takes {lo} to {hi} arguments, got {len(kids)}",
+                    field=self.owner,
+                )
+            return getattr(self, f"_{node.func}")(*kids)
+        if all(k is c for k, c in zip(kids, children(node), strict=True)):
+            return node  # nothing stateful below: share the parsed tree
+        return rebuild(node, kids)
 
     # -- the stateful builtins ------------------------------------------------------------
     def _input_key(self, node: Node) -> str:

@@ -6,12 +6,15 @@ turned into something that runs by `sim.compiler.compile_model`; it knows nothin
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .errors import ModelError, UserInputError
 from .names import canonical
 
 __all__ = [
+    "MAX_STEPS",
     "Auxiliary",
     "Constant",
     "Flow",
@@ -22,6 +25,8 @@ __all__ = [
     "TimeSpec",
     "UnitDefinition",
     "Variable",
+    "check_runnable",
+    "time_steps",
 ]
 
 GraphicalKind = Literal["continuous", "extrapolate", "discrete"]
@@ -57,6 +62,39 @@ class TimeSpec:
     method: str = "euler"
     units: str = ""
     save_step: float | None = None
+
+
+MAX_STEPS = 1_000_000  # a run of more steps is a mistyped dt, not a model
+STEP_TOLERANCE = 1e-9  # how far from a whole number the steps of a run may be (rounding)
+
+
+def time_steps(start: float, stop: float, dt: float) -> int:
+    """The number of steps of ``dt`` from ``start`` to ``stop``.
+
+    A `UserInputError` (field ``dt``) unless ``dt`` divides the run into a whole number of
+    steps (within `STEP_TOLERANCE`, so that 1/3 over 5 years is 15 steps) and at most
+    `MAX_STEPS` of them: a run never silently stops short of ``stop``, and a tiny ``dt`` is
+    refused before it exhausts the memory.
+    """
+    if not (math.isfinite(dt) and dt > 0):
+        raise UserInputError(f"dt must be a positive number, got {dt}", field="dt")
+    if not (math.isfinite(start) and math.isfinite(stop) and stop >= start):
+        raise UserInputError(f"the time axis must run forward, got {start} to {stop}", field="time")
+    ratio = (stop - start) / dt
+    if ratio > MAX_STEPS:
+        raise UserInputError(
+            f"dt {dt:g} makes {ratio:.3g} steps from {start:g} to {stop:g}; at most "
+            f"{MAX_STEPS:,} steps are allowed",
+            field="dt",
+        )
+    steps = round(ratio)
+    if abs(ratio - steps) > STEP_TOLERANCE * max(1.0, ratio):
+        raise UserInputError(
+            f"dt {dt:g} does not divide the run from {start:g} to {stop:g} into whole steps "
+            f"({ratio:.6g} steps); choose a dt such as {(stop - start) / max(1, steps):.6g}",
+            field="dt",
+        )
+    return steps
 
 
 @dataclass(frozen=True)
@@ -175,3 +213,14 @@ class Model:
             raise KeyError(variable.name)
         variables = tuple(variable if v.key == variable.key else v for v in self.variables)
         return self.replace(variables=variables)
+
+
+def check_runnable(model: Model, time_field: str) -> None:
+    """A `ModelError` for a model file that holds no variables (an empty file, say) or whose
+    time axis `time_steps` refuses; ``time_field`` names the file's time settings."""
+    if not model.variables:
+        raise ModelError("the model has no variables (no stocks, flows, auxiliaries or constants)")
+    try:
+        time_steps(model.time.start, model.time.stop, model.time.dt)
+    except UserInputError as exc:
+        raise ModelError(exc.reason, field=f"{time_field}.{exc.field}") from None

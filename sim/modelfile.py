@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ModelError
+from .inputfile import read_input_text
 from .model import (
     Auxiliary,
     Constant,
@@ -55,6 +56,7 @@ from .model import (
     TimeSpec,
     UnitDefinition,
     Variable,
+    check_runnable,
 )
 from .outputs import write_text_atomic
 
@@ -77,15 +79,13 @@ def load_model(path: str | os.PathLike, *, validate: bool = True) -> Model:
     """Read a TOML model file and (unless told not to) check that it compiles; errors name the
     file, the field and the reason."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ModelError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
+    text = read_input_text(path, ModelError)
     try:
         model = loads_model(text)
         if validate:
             from .compiler import compile_model
 
+            check_runnable(model, "time")
             compile_model(model)
         return model
     except ModelError as exc:

@@ -4,6 +4,7 @@ and the one rule for names that become file or folder names."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["FILE_NAME", "canonical", "file_name"]
 
@@ -14,6 +15,7 @@ FILE_NAME = re.compile(r"[A-Za-z0-9_-]{1,80}")
 nothing that could climb out of a folder (``/``, ``..``) or hide a file (a leading dot)."""
 
 
+@lru_cache(maxsize=1 << 16)  # compiling a model asks for each name's key many times
 def canonical(name: str) -> str:
     """The key under which a variable name is compared and stored.
 

@@ -48,7 +48,7 @@ from .compiler import CompiledModel, compile_model
 from .errors import ModelError, ParseError, UserInputError
 from .expr import parse
 from .integrators import get_integrator
-from .model import Auxiliary, Constant, GraphicalFunction, Model
+from .model import Auxiliary, Constant, GraphicalFunction, Model, time_steps
 from .models import resolve_model, shipped_model_names, shipped_model_path
 from .names import canonical, file_name
 from .ranges import distribution_outside, value_outside, warn_out_of_range
@@ -208,6 +208,8 @@ def load_scenario(path: str | Path) -> Scenario:
             targets = _relative(file, spec.targets)
     inputs = {constants[k].name: v for k, v in _of_kind(kinds, "inputs")}
     for name, spec in inputs.items():
+        _check_input_times(name, spec, model, origin[canonical(name)])
+    for name, spec in inputs.items():
         key = canonical(name)
         model = model.with_variable(spec.variable(constants[key], str(origin[key])))
     compiled = _compile(model, inputs, origin)
@@ -363,6 +365,21 @@ def _compile(model: Model, inputs: dict[str, TimeInput], origin: dict[str, Path]
         raise
 
 
+def _check_input_times(name: str, spec: TimeInput, model: Model, file: Path) -> None:
+    """A table none of whose times falls within the run (``times = [18, 19]`` meant as
+    2018 and 2019) would hold one value throughout: almost certainly a mistake."""
+    if spec.times is None:
+        return
+    start, stop = model.time.start, model.time.stop
+    if not any(start <= t <= stop for t in spec.times):
+        raise UserInputError(
+            f"none of the times ({spec.times[0]:g} to {spec.times[-1]:g}) falls within the "
+            f"run ({start:g} to {stop:g}); times are in the model's time units",
+            file=str(file),
+            field=f"inputs.{name}",
+        )
+
+
 def _check_time(model: Model, dt: float, path: Path) -> None:
     span = model.time.stop - model.time.start
     if not math.isfinite(dt) or dt <= 0 or dt > span:
@@ -371,6 +388,10 @@ def _check_time(model: Model, dt: float, path: Path) -> None:
             file=str(path),
             field="dt",
         )
+    try:
+        time_steps(model.time.start, model.time.stop, dt)
+    except UserInputError as exc:
+        raise exc.located(str(path)) from None
 
 
 def _check_ranges(

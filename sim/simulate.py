@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -12,7 +11,7 @@ from .compiler import CompiledModel, compile_model
 from .errors import ModelError, UserInputError
 from .functions import Clock
 from .integrators import ButcherTableau, get_integrator
-from .model import Model
+from .model import Model, time_steps
 from .names import canonical
 from .ranges import value_outside, warn_out_of_range
 from .results import Result
@@ -32,14 +31,9 @@ class Save:
 
 
 def time_grid(start: float, stop: float, dt: float) -> np.ndarray:
-    """``start, start + dt, …`` up to ``stop``, computed by multiplication so that a
-    reciprocal ``dt`` (1/3, say) does not drift."""
-    if not (math.isfinite(dt) and dt > 0):
-        raise UserInputError(f"dt must be a positive number, got {dt}", field="dt")
-    if not (math.isfinite(start) and math.isfinite(stop) and stop >= start):
-        raise UserInputError(f"the time axis must run forward, got {start} to {stop}", field="time")
-    steps = math.floor((stop - start) / dt + 1e-9)
-    return start + dt * np.arange(steps + 1)
+    """``start, start + dt, …, stop``, computed by multiplication so that a reciprocal ``dt``
+    (1/3, say) does not drift; ``dt`` must divide the run (see `time_steps`)."""
+    return start + dt * np.arange(time_steps(start, stop, dt) + 1)
 
 
 def simulate(
@@ -124,7 +118,22 @@ class _Run:
         y = np.empty((len(self.c.stock_slots), self.n))
         for i, slot in enumerate(self.c.stock_slots):
             y[i] = v[slot]
-        return self.clamp(y)
+        self._check_nonnegative(y)
+        return y
+
+    def _check_nonnegative(self, y: np.ndarray) -> None:
+        """A non-negative stock that starts below zero is an error: clamping it would break
+        stock = initial + Σ flows·dt, the flows having been computed from the negative value."""
+        negative = (y < 0) & self.nonneg[:, None]
+        if not negative.any():
+            return
+        row, scenario = (int(i[0]) for i in np.nonzero(negative))
+        stock = self.c.system.stocks[row]
+        where = f" in scenario {scenario} of {self.n}" if self.n > 1 else ""
+        raise ModelError(
+            f"initial value {y[row, scenario]:g} of a non-negative stock is below zero{where}",
+            field=stock.name,
+        )
 
     def rates(self, t: float, y: np.ndarray) -> np.ndarray:
         v, c = self.values, self.clock

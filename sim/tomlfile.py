@@ -7,16 +7,17 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UserInputError
+from .inputfile import read_input_text
 
 __all__ = ["read_toml"]
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
-    """The tables of ``path``; an unreadable file or bad TOML is a `UserInputError` naming it."""
+    """The tables of ``path``; an unreadable or binary file or bad TOML is a `UserInputError`
+    naming it."""
     path = Path(path)
+    text = read_input_text(path)
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UserInputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UserInputError(f"not valid TOML: {exc}", file=str(path)) from None

@@ -93,9 +93,7 @@ def test_validate_and_run_print_one_line_and_strict_fails(tmp_path, capsys):
 
 
 def test_batch_strict_fails_on_a_distribution_leaving_its_range(tmp_path, capsys):
-    path = _scenario(
-        tmp_path, f'[uncertain]\n{GAP} = {{ dist = "uniform", low = 0, high = 1 }}\n'
-    )
+    path = _scenario(tmp_path, f'[uncertain]\n{GAP} = {{ dist = "uniform", low = 0, high = 1 }}\n')
     out = tmp_path / "out"
     args = ["batch", str(path), "--samples", "20", "--out", str(out), "--no-progress"]
     assert main([*args, "--strict"]) == 2 and not out.exists()

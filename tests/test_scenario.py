@@ -106,6 +106,8 @@ BAD = [
     ("zero dt", 'model = "hexi"\ndt = 0\n', "dt", "greater than 0"),
     ("negative dt", 'model = "hexi"\ndt = -1\n', "dt", "greater than 0"),
     ("dt longer than the run", 'model = "hexi"\ndt = 10\n', "dt", "at most the run's length"),
+    ("dt not dividing the run", 'model = "hexi"\ndt = 0.3\n', "dt", "does not divide the run"),
+    ("dt too small", 'model = "hexi"\ndt = 1e-7\n', "dt", "at most 1,000,000 steps"),
     ("unknown method", 'model = "hexi"\nmethod = "rk45"\n', "method", "unknown integration"),
     ("missing extends", 'extends = "nowhere.toml"\n', "extends", "no such scenario file"),
     ("no model", 'description = "x"\n', "model", "no model"),
@@ -121,6 +123,12 @@ BAD = [
         'model = "hexi"\n[inputs.jobs_shock_depth]\ntimes = [2016, 2020]\nvalues = [1]\n',
         "inputs.jobs_shock_depth",
         "one value for each time",
+    ),
+    (
+        "input times outside the run",
+        'model = "hexi"\n[inputs.jobs_shock_multiplier]\ntimes = [18, 19]\nvalues = [1, 0.8]\n',
+        "inputs.jobs_shock_multiplier",
+        "none of the times (18 to 19) falls within the run (2016 to 2021)",
     ),
     (
         "bad input equation",

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.errors import ModelError, UserInputError
-from sim.model import Constant, Flow, Model, Stock, TimeSpec
+from sim.model import Constant, Flow, Model, Stock, TimeSpec, time_steps
 from sim.models import resolve_model
 from sim.simulate import Save, simulate, time_grid
 
@@ -159,3 +159,49 @@ def test_non_negative_stocks_never_go_below_zero(params, method, dt):
 def test_without_non_negative_the_drain_overshoots():
     result = simulate(chain_model(non_negative=False), {"outflow_fraction": 3.0})
     assert result["b"].min() < 0
+
+
+@pytest.mark.parametrize(
+    ("start", "stop", "dt", "steps"),
+    [(2016, 2021, 1 / 3, 15), (0, 10, 0.1, 100), (0, 30, 0.3, 100), (0, 1, 1e-6, 1_000_000)],
+)
+def test_a_dt_that_divides_the_run_gives_whole_steps(start, stop, dt, steps):
+    assert time_steps(start, stop, dt) == steps
+    assert time_grid(start, stop, dt)[-1] == pytest.approx(stop, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("dt", "message"),
+    [
+        (0.3, r"dt 0.3 does not divide the run from 0 to 10 into whole steps"),
+        (3, r"dt 3 does not divide"),
+        (1e-7, r"dt 1e-07 makes 1e\+08 steps from 0 to 10; at most 1,000,000 steps"),
+        (1e-300, r"dt 1e-300 makes 1e\+301 steps"),
+    ],
+)
+def test_a_dt_that_leaves_a_partial_step_or_too_many_steps_is_refused(dt, message):
+    """The run used to stop silently at t = 9 (dt 0.3 over 10) or fail with MemoryError."""
+    with pytest.raises(UserInputError, match=message) as info:
+        simulate(growth_model(stop=10.0), dt=dt)
+    assert info.value.field == "dt"
+
+
+def _drained(initial: str) -> Model:
+    return Model(
+        "drained",
+        (
+            Stock("tank", initial=initial, inflows=("fill",), non_negative=True),
+            Flow("fill", equation="-100"),
+            Constant("level", value=5.0),
+        ),
+        TimeSpec(0.0, 2.0, 1.0),
+    )
+
+
+def test_a_non_negative_stock_that_starts_below_zero_is_an_error():
+    """It used to be set to 0 silently while the reported inflow stayed at -100."""
+    with pytest.raises(ModelError, match=r"^tank: initial value -100 of a non-negative stock"):
+        simulate(_drained("-100"))
+    with pytest.raises(ModelError, match=r"^tank: initial value -2 .* in scenario 1 of 3$"):
+        simulate(_drained("level"), {"level": [1.0, -2.0, 3.0]})
+    assert simulate(_drained("level"), {"level": [0.0, 2.0]})["tank"][0].tolist() == [0.0, 2.0]

@@ -1,7 +1,7 @@
 """The one expression language of models: XMILE's, parsed to a syntax tree, never evaluated
 as Python."""
 
-from .nodes import Binary, Call, If, Name, Node, Number, Unary, children, walk
+from .nodes import Binary, Call, If, Name, Node, Number, Unary, children, fold, rebuild, walk
 from .parser import parse
 from .printer import unparse
 
@@ -14,7 +14,9 @@ __all__ = [
     "Number",
     "Unary",
     "children",
+    "fold",
     "parse",
+    "rebuild",
     "unparse",
     "walk",
 ]

@@ -37,8 +37,57 @@ def _skip_space_and_comments(text: str, i: int, variable: str) -> int:
     return i
 
 
+_FAST = re.compile(
+    rf"\s*(?:(?P<number>{_NUMBER.pattern})|(?P<word>{_WORD.pattern})"
+    rf"|(?P<op>{'|'.join(re.escape(o) for o in _OPERATORS)}))\s*"
+)
+_SLOW = frozenset('"{')  # quoted names and comments: the character-by-character lexer
+
+
 def tokenize(text: str, variable: str = "") -> list[Token]:
-    """Split ``text`` into tokens; consecutive plain words form one multi-word name."""
+    """Split ``text`` into tokens; consecutive plain words form one multi-word name.
+
+    Equations without quotes or comments, nearly all of them, are split by one regular
+    expression (compiling a 40,000-variable model tokenizes 40,000 equations); anything it
+    does not expect goes to the careful lexer, which gives the same tokens or the error."""
+    if _SLOW.isdisjoint(text):
+        tokens = _tokenize_fast(text)
+        if tokens is not None:
+            return tokens
+    return _tokenize(text, variable)
+
+
+def _tokenize_fast(text: str) -> list[Token] | None:
+    tokens: list[Token] = []
+    i, end = 0, len(text)
+    match = _FAST.match
+    while i < end:
+        m = match(text, i)
+        if m is None:
+            return None
+        kind = m.lastgroup
+        start, word = m.start(kind), m.group(kind)
+        if kind == "word":
+            lower = word.lower()
+            if lower in KEYWORDS:
+                tokens.append(Token("keyword", lower, start))
+            elif tokens and tokens[-1].kind == "name":
+                last = tokens.pop()  # "room temperature" is one name
+                tokens.append(Token("name", f"{last.text} {word}", last.pos))
+            else:
+                tokens.append(Token("name", word, start))
+        elif kind == "number":
+            if word[0] == "." and tokens and tokens[-1].kind == "name":
+                return None
+            tokens.append(Token("number", word, start))
+        else:
+            tokens.append(Token("op", {"==": "=", "!=": "<>"}.get(word, word), start))
+        i = m.end()
+    tokens.append(Token("end", "", end))
+    return tokens
+
+
+def _tokenize(text: str, variable: str) -> list[Token]:
     tokens: list[Token] = []
     i = _skip_space_and_comments(text, 0, variable)
     while i < len(text):

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-__all__ = ["Binary", "Call", "If", "Name", "Node", "Number", "Unary", "children", "walk"]
+T = TypeVar("T")
+
+__all__ = [
+    "Binary",
+    "Call",
+    "If",
+    "Name",
+    "Node",
+    "Number",
+    "Unary",
+    "children",
+    "fold",
+    "rebuild",
+    "walk",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,20 +68,70 @@ Node = Number | Name | Unary | Binary | Call | If
 
 def children(node: Node) -> tuple[Node, ...]:
     """The nodes directly below ``node``."""
-    match node:
-        case Unary(operand=operand):
-            return (operand,)
-        case Binary(left=left, right=right):
-            return (left, right)
-        case Call(args=args):
-            return args
-        case If(cond=cond, then=then, otherwise=otherwise):
-            return (cond, then, otherwise)
+    kind = type(node)  # not `match`: every pass over every tree calls this, and this is faster
+    if kind is Binary:
+        return (node.left, node.right)
+    if kind is Call:
+        return node.args
+    if kind is Unary:
+        return (node.operand,)
+    if kind is If:
+        return (node.cond, node.then, node.otherwise)
     return ()
 
 
-def walk(node: Node):
-    """Yield ``node`` and every node below it, parents first."""
-    yield node
-    for child in children(node):
-        yield from walk(child)
+def rebuild(node: Node, kids: Sequence[Node]) -> Node:
+    """``node`` with its children replaced by ``kids`` (in the order of `children`)."""
+    match node:
+        case Unary(op=op):
+            return Unary(op, kids[0])
+        case Binary(op=op):
+            return Binary(op, kids[0], kids[1])
+        case Call(func=func):
+            return Call(func, tuple(kids))
+        case If():
+            return If(kids[0], kids[1], kids[2])
+    return node
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Yield ``node`` and every node below it, parents first, left to right.
+
+    Iterative, like `fold`: generated models hold equations thousands of levels deep."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(children(node)))
+
+
+def fold(
+    node: Node,
+    visit: Callable[[Node, list[T]], T],
+    kids: Callable[[Node], Sequence[Node]] = children,
+) -> T:
+    """``visit(n, results)`` for every node ``n`` below and including ``node``, children
+    before parents and left to right, where ``results`` are the values of ``kids(n)``.
+
+    The bottom-up traversal of every pass over a tree (lowering, compiling, printing), with an
+    explicit stack instead of Python recursion, so no depth of nesting can exhaust it.
+    """
+    below = kids(node)
+    if not below:
+        return visit(node, [])
+    done: list[T] = []  # results of finished nodes whose parent is not finished yet
+    stack = [(node, iter(below), 0)]  # (node, its children still to do, where its results start)
+    while stack:
+        current, todo, base = stack[-1]
+        for child in todo:
+            below = kids(child)
+            if below:
+                stack.append((child, iter(below), len(done)))
+                break
+            done.append(visit(child, []))
+        else:
+            stack.pop()
+            results = done[base:]
+            del done[base:]
+            done.append(visit(current, results))
+    return done[0]

@@ -1,10 +1,18 @@
-"""A recursive-descent parser from equation text to the syntax tree of `nodes`.
+"""An operator-precedence parser from equation text to the syntax tree of `nodes`.
 
 Precedence, loosest first: ``IF … THEN … ELSE``, ``OR``, ``AND``, ``NOT``, comparisons,
 ``+ -``, ``* / MOD``, unary ``- +``, ``^`` (right-associative, so ``-2^2`` is ``-4``).
+
+It is a shunting-yard parser with explicit stacks rather than a recursive descent, so that
+equations of any depth parse: generated models hold 10,000-term sums and parentheses nested a
+thousand deep, which a recursive parser would meet with Python's recursion limit. Each pending
+operator remembers the loosest operator its right operand may still take in (``reach``): an
+incoming operator of precedence ``p`` closes every pending operator whose reach is above ``p``.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from ..errors import ParseError
 from ..names import canonical
@@ -14,6 +22,32 @@ from .nodes import Binary, Call, If, Name, Node, Number, Unary
 __all__ = ["parse"]
 
 _COMPARISONS = frozenset({"=", "<>", "<", "<=", ">", ">="})
+_PRECEDENCE = {
+    "or": 1,
+    "and": 2,
+    **dict.fromkeys(_COMPARISONS, 3),
+    "+": 4,
+    "-": 4,
+    "*": 5,
+    "/": 5,
+    "mod": 5,
+    "^": 6,
+}
+_NOT_REACH = 3  # NOT's operand is a comparison: NOT a = b is NOT (a = b)
+_SIGN_REACH = 6  # a sign's operand is a power: -2^2 is -(2^2)
+
+
+@dataclass(slots=True)
+class _Pending:
+    """An operator waiting for its operands, or an open bracket (reach 0: closed only by its
+    own closing token)."""
+
+    kind: str  # "binary", "unary", "paren", "call", "if"
+    text: str  # the operator, or the function's canonical name
+    reach: int
+    base: int = 0  # IF: the height of the operand stack when it opened
+    stage: str = ""  # IF: "cond", "then" or "else"
+    args: list[Node] = field(default_factory=list)  # a call's finished arguments
 
 
 def parse(text: str, variable: str = "") -> Node:
@@ -28,136 +62,112 @@ class _Parser:
         self.tokens = tokens
         self.i = 0
         self.variable = variable
-
-    # -- token helpers -------------------------------------------------------------------
-    @property
-    def token(self) -> Token:
-        return self.tokens[self.i]
-
-    def advance(self) -> Token:
-        token = self.tokens[self.i]
-        self.i += 1
-        return token
-
-    def at(self, kind: str, *texts: str) -> bool:
-        return self.token.kind == kind and (not texts or self.token.text in texts)
-
-    def expect(self, kind: str, text: str, what: str) -> Token:
-        if not self.at(kind, text):
-            self.fail(what)
-        return self.advance()
+        self.operands: list[Node] = []
+        self.pending: list[_Pending] = []
 
     def fail(self, expected: str):
-        token = self.token
+        token = self.tokens[self.i]
         found = "end of equation" if token.kind == "end" else repr(token.text)
         raise ParseError(
             f"position {token.pos}: expected {expected}, found {found}", field=self.variable
         )
 
-    # -- grammar -------------------------------------------------------------------------
     def parse(self) -> Node:
-        node = self.expression()
-        if not self.at("end"):
-            self.fail("an operator or the end of the equation")
-        return node
-
-    def expression(self) -> Node:
-        if self.at("keyword", "if"):
-            return self.conditional()
-        return self.disjunction()
-
-    def conditional(self) -> Node:
-        self.advance()
-        cond = self.expression()
-        self.expect("keyword", "then", "THEN")
-        then = self.expression()
-        self.expect("keyword", "else", "ELSE")
-        return If(cond, then, self.expression())
-
-    def disjunction(self) -> Node:
-        node = self.conjunction()
-        while self.at("keyword", "or"):
-            self.advance()
-            node = Binary("or", node, self.conjunction())
-        return node
-
-    def conjunction(self) -> Node:
-        node = self.negation()
-        while self.at("keyword", "and"):
-            self.advance()
-            node = Binary("and", node, self.negation())
-        return node
-
-    def negation(self) -> Node:
-        if self.at("keyword", "not"):
-            self.advance()
-            return Unary("not", self.negation())
-        return self.comparison()
-
-    def comparison(self) -> Node:
-        node = self.additive()
-        while self.token.kind == "op" and self.token.text in _COMPARISONS:
-            op = self.advance().text
-            node = Binary(op, node, self.additive())
-        return node
-
-    def additive(self) -> Node:
-        node = self.multiplicative()
-        while self.at("op", "+", "-"):
-            op = self.advance().text
-            node = Binary(op, node, self.multiplicative())
-        return node
-
-    def multiplicative(self) -> Node:
-        node = self.unary()
-        while self.at("op", "*", "/") or self.at("keyword", "mod"):
-            op = self.advance().text
-            node = Binary(op, node, self.unary())
-        return node
-
-    def unary(self) -> Node:
-        if self.at("op", "-", "+"):
-            op = self.advance().text
-            return Unary(op, self.unary())
-        return self.power()
-
-    def power(self) -> Node:
-        base = self.primary()
-        if self.at("op", "^"):
-            self.advance()
-            return Binary("^", base, self.unary())
-        return base
-
-    def primary(self) -> Node:
-        token = self.token
-        if token.kind == "number":
-            self.advance()
-            return Number(float(token.text))
-        if token.kind == "name":
-            self.advance()
-            if self.at("op", "("):
-                return Call(canonical(token.text), self.arguments())
-            return Name(canonical(token.text))
-        if self.at("op", "("):
-            self.advance()
-            node = self.expression()
-            self.expect("op", ")", "')'")
-            return node
-        if self.at("keyword", "if"):
-            return self.conditional()
-        if self.at("keyword", "not"):
-            return self.negation()
-        return self.fail("a number, a name, '(' or IF")
-
-    def arguments(self) -> tuple[Node, ...]:
-        self.advance()  # "("
-        args: list[Node] = []
-        if self.at("op", ")"):
-            self.advance()
-            return ()
         while True:
-            args.append(self.expression())
-            if self.at("op", ")"):
-                self.advance()
-                return tuple(args)
-            self.expect("op", ",", "',' or ')'")
+            self.operand()
+            if self.operator():
+                return self.operands[0]
+
+    def operand(self) -> None:
+        """Read prefix operators and brackets up to one operand."""
+        tokens, pending = self.tokens, self.pending
+        while True:
+            token = tokens[self.i]
+            kind, text = token.kind, token.text
+            if kind == "number":
+                self.i += 1
+                self.operands.append(Number(float(text)))
+                return
+            if kind == "name":
+                self.i += 1
+                nxt = tokens[self.i]
+                if nxt.kind == "op" and nxt.text == "(":
+                    self.i += 1
+                    if tokens[self.i].kind == "op" and tokens[self.i].text == ")":
+                        self.i += 1
+                        self.operands.append(Call(canonical(text), ()))
+                        return
+                    pending.append(_Pending("call", canonical(text), 0))
+                    continue
+                self.operands.append(Name(canonical(text)))
+                return
+            if kind == "op" and text == "(":
+                pending.append(_Pending("paren", "(", 0))
+            elif kind == "op" and text in ("-", "+"):
+                pending.append(_Pending("unary", text, _SIGN_REACH))
+            elif kind == "keyword" and text == "not":
+                pending.append(_Pending("unary", "not", _NOT_REACH))
+            elif kind == "keyword" and text == "if":
+                pending.append(_Pending("if", "if", 0, len(self.operands), "cond"))
+            else:
+                self.fail("a number, a name, '(' or IF")
+            self.i += 1
+
+    def operator(self) -> bool:
+        """Read closing tokens up to the next binary operator (False), or to the end (True)."""
+        while True:
+            token = self.tokens[self.i]
+            kind, text = token.kind, token.text
+            if (kind == "op" or kind == "keyword") and text in _PRECEDENCE:
+                self.close_above(_PRECEDENCE[text])
+                reach = _PRECEDENCE[text] if text == "^" else _PRECEDENCE[text] + 1
+                self.pending.append(_Pending("binary", text, reach))
+                self.i += 1
+                return False
+            self.close_above(0)
+            opener = self.pending[-1] if self.pending else None
+            if opener is None:
+                if kind != "end":
+                    self.fail("an operator or the end of the equation")
+                return True
+            if opener.kind == "paren":
+                if not (kind == "op" and text == ")"):
+                    self.fail("')'")
+                self.pending.pop()
+            elif opener.kind == "call":
+                if not (kind == "op" and text in (")", ",")):
+                    self.fail("',' or ')'")
+                opener.args.append(self.operands.pop())
+                if text == ",":
+                    self.i += 1
+                    return False
+                self.pending.pop()
+                self.operands.append(Call(opener.text, tuple(opener.args)))
+            else:  # an IF waiting for THEN or ELSE; one in its ELSE was closed above
+                wanted = "then" if opener.stage == "cond" else "else"
+                if not (kind == "keyword" and text == wanted):
+                    self.fail(wanted.upper())
+                opener.stage = wanted
+                self.i += 1
+                return False
+            self.i += 1
+
+    def close_above(self, precedence: int) -> None:
+        """Build the nodes of pending operators that cannot take in an operator of
+        ``precedence`` (0: a closing token) into their right operand, innermost first; an IF
+        in its ELSE part closes only at a closing token."""
+        pending, operands = self.pending, self.operands
+        while pending:
+            top = pending[-1]
+            if top.kind == "binary" and top.reach > precedence:
+                right = operands.pop()
+                operands[-1] = Binary(top.text, operands[-1], right)
+            elif top.kind == "unary" and top.reach > precedence:
+                operands[-1] = Unary(top.text, operands[-1])
+            elif top.kind == "if" and top.stage == "else" and precedence == 0:
+                cond, then, otherwise = operands[top.base :]
+                del operands[top.base :]
+                operands.append(If(cond, then, otherwise))
+            else:
+                return
+            pending.pop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .lexer import KEYWORDS
-from .nodes import Binary, Call, If, Name, Node, Number, Unary
+from .nodes import Binary, Call, If, Name, Node, Number, Unary, fold
 
 __all__ = ["unparse"]
 
@@ -16,6 +16,11 @@ _WORD_OPS = {"and": "AND", "or": "OR", "mod": "MOD"}
 def unparse(node: Node) -> str:
     """Equation text for ``node``; every compound operand is parenthesised, so no precedence
     rule is needed to read it back."""
+    return fold(node, _print)
+
+
+def _print(node: Node, parts: list[str]) -> str:
+    """The text of ``node`` from the texts of its children."""
     match node:
         case Number(value=value):
             text = repr(float(value))
@@ -23,20 +28,19 @@ def unparse(node: Node) -> str:
         case Name(name=name):
             return _name(name)
         case Unary(op="not", operand=operand):
-            return f"NOT {_operand(operand)}"
+            return f"NOT {_operand(operand, parts[0])}"
         case Unary(op=op, operand=operand):
-            return f"{op}{_operand(operand)}"
+            return f"{op}{_operand(operand, parts[0])}"
         case Binary(op=op, left=left, right=right):
-            return f"{_operand(left)} {_WORD_OPS.get(op, op)} {_operand(right)}"
-        case Call(func=func, args=args):
-            return f"{_name(func)}({', '.join(unparse(a) for a in args)})"
-        case If(cond=cond, then=then, otherwise=otherwise):
-            return f"IF {unparse(cond)} THEN {unparse(then)} ELSE {unparse(otherwise)}"
+            return f"{_operand(left, parts[0])} {_WORD_OPS.get(op, op)} {_operand(right, parts[1])}"
+        case Call(func=func):
+            return f"{_name(func)}({', '.join(parts)})"
+        case If():
+            return "IF {} THEN {} ELSE {}".format(*parts)
     raise TypeError(f"not a syntax-tree node: {node!r}")
 
 
-def _operand(node: Node) -> str:
-    text = unparse(node)
+def _operand(node: Node, text: str) -> str:
     if isinstance(node, Name | Call) or (isinstance(node, Number) and node.value >= 0):
         return text
     return f"({text})"

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 
 from ..errors import ModelError, ParseError
-from ..expr import Binary, Call, If, Name, Node, Number, Unary, parse, walk
+from ..expr import Binary, Call, If, Name, Node, Number, Unary, fold, parse, rebuild, walk
 
 __all__ = [
     "CONTROLS",
@@ -83,15 +83,44 @@ def quote_name(name: str) -> str:
 
 
 def to_xmile(node: Node, names: Mapping[str, str]) -> str:
-    """Portable XMILE text for ``node``; ``names`` maps each variable's key to its spelling."""
-    return _Printer(names).print(node)
+    """Portable XMILE text for ``node``; ``names`` maps each variable's key to its spelling.
+
+    Two passes without recursion (`fold`), so equations of any depth print: the first
+    rewrites the calls XMILE tools lack into portable trees, the second prints."""
+    printer = _Printer(names)
+    return fold(fold(node, printer.portable), printer.print)
 
 
 class _Printer:
     def __init__(self, names: Mapping[str, str]):
         self.names = names
 
-    def print(self, node: Node) -> str:
+    def portable(self, node: Node, kids: list[Node]) -> Node:
+        """``node`` over its portable children, a call XMILE or PySD lacks rewritten."""
+        node = rebuild(node, kids)
+        if not isinstance(node, Call):
+            return node
+        func, args = node.func, node.args
+        if func == "lookup" and len(args) == 2 and isinstance(args[0], Name):
+            func, args = args[0].name, args[1:]  # PySD reads only table(x)
+            node = Call(func, args)
+        if func in self.names:
+            return node
+        if func == "if_then_else" and len(args) == 3:
+            return If(*args)
+        if func in {"mod", "modulo"} and len(args) == 2:
+            return Binary("mod", *args)
+        if func in {"min", "max"} and len(args) > 2:  # XMILE's MIN and MAX take two
+            nested = Call(func, args[-2:])
+            for arg in reversed(args[:-2]):
+                nested = Call(func, (arg, nested))
+            return nested
+        if func in _PORTABLE:
+            return _PORTABLE[func](*args)
+        return node
+
+    def print(self, node: Node, parts: list[str]) -> str:
+        """The text of a portable ``node`` from the texts of its children."""
         match node:
             case Number(value=value):
                 text = repr(float(value))
@@ -99,37 +128,24 @@ class _Printer:
             case Name(name=name):
                 return self.name(name)
             case Unary(op="not", operand=operand):
-                return f"NOT {self.operand(operand)}"
+                return f"NOT {_operand(operand, parts[0])}"
             case Unary(op=op, operand=operand):
-                return f"{op}{self.operand(operand)}"
+                return f"{op}{_operand(operand, parts[0])}"
             case Binary(op=op, left=left, right=right):
-                return f"{self.operand(left)} {_WORD_OPS.get(op, op)} {self.operand(right)}"
-            case If(cond=cond, then=then, otherwise=otherwise):
-                parts = (self.branch(cond), self.branch(then), self.branch(otherwise))
-                return "IF {} THEN {} ELSE {}".format(*parts)
-            case Call():
-                return self.call(node)
+                op = _WORD_OPS.get(op, op)
+                return f"{_operand(left, parts[0])} {op} {_operand(right, parts[1])}"
+            case If():  # PySD reads no bare IF inside an IF: a nested one gets parentheses
+                branches = (f"({p})" if p.startswith("IF ") else p for p in parts)
+                return "IF {} THEN {} ELSE {}".format(*branches)
+            case Call(func=func, args=args):
+                if func not in self.names:
+                    if func in {"xidz", "zidz"}:
+                        func = "safediv"
+                    if func in _TIME_NAMES and not args:
+                        return self.name(func)
+                text = self.names.get(func) or func.upper()
+                return f"{_identifier(text)}({', '.join(parts)})"
         raise TypeError(f"not a syntax-tree node: {node!r}")
-
-    def call(self, node: Call) -> str:
-        func, args = node.func, node.args
-        if func == "lookup" and len(args) == 2 and isinstance(args[0], Name):
-            return self.call(Call(args[0].name, args[1:]))  # PySD reads only table(x)
-        if func not in self.names:
-            if func == "if_then_else" and len(args) == 3:
-                return self.print(If(*args))
-            if func in {"mod", "modulo"} and len(args) == 2:
-                return self.print(Binary("mod", *args))
-            if func in {"min", "max"} and len(args) > 2:  # XMILE's MIN and MAX take two
-                return self.call(Call(func, (args[0], Call(func, args[1:]))))
-            if func in _PORTABLE:
-                return self.print(_PORTABLE[func](*args))
-            if func in {"xidz", "zidz"}:
-                func = "safediv"
-            if func in _TIME_NAMES and not args:
-                return self.name(func)
-        text = self.names.get(func) or func.upper()
-        return f"{_identifier(text)}({', '.join(self.print(a) for a in args)})"
 
     def name(self, key: str) -> str:
         if key in self.names:
@@ -141,18 +157,14 @@ class _Printer:
             return CONTROLS[spelled][1]
         return spelled or _identifier(key)
 
-    def operand(self, node: Node) -> str:
-        text = self.print(node)
-        if isinstance(node, Name) or (isinstance(node, Number) and node.value >= 0):
-            return text
-        if isinstance(node, Call) and not text.startswith("IF "):
-            return text
-        return f"({text})"
 
-    def branch(self, node: Node) -> str:
-        """IF's parts: PySD reads no bare IF there, so a nested IF gets parentheses."""
-        text = self.print(node)
-        return f"({text})" if text.startswith("IF ") else text
+def _operand(node: Node, text: str) -> str:
+    """An operator's operand: parenthesised unless a name, a call or a non-negative number."""
+    if isinstance(node, Name) or (isinstance(node, Number) and node.value >= 0):
+        return text
+    if isinstance(node, Call) and not text.startswith("IF "):
+        return text
+    return f"({text})"
 
 
 def controls_used(text: str, where: str, names: Mapping[str, str]) -> set[str]:

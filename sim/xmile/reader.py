@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..errors import ModelError
 from ..expr import Call, unparse, walk
+from ..inputfile import read_input_bytes
 from ..model import (
     Auxiliary,
     Constant,
@@ -26,6 +27,7 @@ from ..model import (
     TimeSpec,
     UnitDefinition,
     Variable,
+    check_runnable,
 )
 from ..names import canonical
 from .dialect import parse_equation, plain_number, to_engine, to_xmile
@@ -53,10 +55,7 @@ def read_xmile(path: str | os.PathLike, *, validate: bool = True) -> Model:
     """The model of the XMILE file at ``path``, checked to compile unless told not to (as
     `load_model` does); errors name the file, the variable and the reason."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ModelError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
+    data = read_input_bytes(path, ModelError)
     declared = _DECLARED_ENCODING.match(data)
     encoding = declared.group(1).decode("ascii") if declared else "utf-8"
     try:
@@ -68,6 +67,7 @@ def read_xmile(path: str | os.PathLike, *, validate: bool = True) -> Model:
         if validate:
             from ..compiler import compile_model
 
+            check_runnable(model, "sim_specs")
             compile_model(model)
         return model
     except ModelError as exc:

@@ -88,3 +88,8 @@ def test_engine_text_is_the_xmile_text_trimmed_and_errors_name_the_variable():
     assert to_engine("\n  LOOKUP(t, TIME)\n", "aux 'v'") == "LOOKUP(t, TIME)"
     with pytest.raises(ModelError, match=r"^aux 'v': equation does not parse"):
         to_engine("1 +", "aux 'v'")
+
+
+def test_a_rewritten_call_is_parenthesised_as_an_operand():
+    """LOG10 is written as LN(x) / LN(10): as a divisor it used to lose its parentheses."""
+    assert to_xmile(parse("2 / LOG10(x)"), {"x": "x"}) == "2 / (LN(x) / LN(10))"
