@@ -126,8 +126,8 @@ BAD = [
     ),
     (
         "input times outside the run",
-        'model = "hexi"\n[inputs.jobs_shock_multiplier]\ntimes = [18, 19]\nvalues = [1, 0.8]\n',
-        "inputs.jobs_shock_multiplier",
+        'model = "hexi"\n[inputs.jobs_shock_depth]\ntimes = [18, 19]\nvalues = [1, 0.8]\n',
+        "inputs.jobs_shock_depth",
         "none of the times (18 to 19) falls within the run (2016 to 2021)",
     ),
     (
