@@ -15,32 +15,66 @@ from .model import Auxiliary, Constant, Flow, GraphicalFunction, Lookup, Model, 
 from .modelfile import load_model, loads_model, save_model
 from .models import resolve_model
 from .results import Result
+from .scenario import Scenario
 from .simulate import Save, simulate
+
+_API = {
+    "BatchRun", "Discovery", "MapRun", "Runs", "Sensitivity", "batch", "discover",
+    "feasibility_map", "load_scenario", "run", "scenario_from_dict", "sensitivity",
+}  # fmt: skip
+
+
+def __getattr__(name: str):
+    """The user-level API (`sim.api`) loads on first use: it brings pandas, which the
+    command line and the engine do not need."""
+    if name in _API:
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "INTEGRATORS",
     "Auxiliary",
+    "BatchRun",
     "ButcherTableau",
     "CompiledModel",
     "Constant",
+    "Discovery",
     "Flow",
     "GraphicalFunction",
     "Lookup",
+    "MapRun",
     "Model",
     "ModelError",
     "ParseError",
     "Result",
+    "Runs",
     "Save",
+    "Scenario",
+    "Sensitivity",
     "SimError",
     "Stock",
     "TimeSpec",
     "UserInputError",
     "__version__",
+    "batch",
     "compile_model",
+    "discover",
+    "feasibility_map",
     "get_integrator",
     "load_model",
+    "load_scenario",
     "loads_model",
     "resolve_model",
+    "run",
     "save_model",
+    "scenario_from_dict",
+    "sensitivity",
     "simulate",
 ]

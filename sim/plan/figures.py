@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import StrMethodFormatter
 
 from ..results import Result
+from ..years import is_rate, year_labels
 from .data import read_data
 from .feasibility import ScenarioVerdict, TargetVerdict
 from .metrics import metric_series
@@ -48,9 +49,9 @@ def year_axis(
     """Plan years for saved ``times`` and which of them fall in ``[first, last]``: a rate
     (units per year) at time t is the rate during year t; anything else at time t is the
     level at the end of year t - 1."""
-    rate = units.replace(" ", "").endswith(("/yr", "/year"))
-    years = np.round(times) - (0 if rate else 1)
-    keep = np.isclose(times, np.round(times)) & (years >= first) & (years <= last)
+    rate = is_rate(units)
+    years, whole = year_labels(times, rate)
+    keep = whole & (years >= first + (1 if rate else 0)) & (years <= last)
     return years, keep
 
 

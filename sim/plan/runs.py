@@ -3,14 +3,13 @@ the parameters used, the figures and a manifest of the inputs."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from ..model import Auxiliary, Flow, Stock
 from ..outputs import RunFolder, manifest
+from ..tidy import TRAJECTORY_COLUMNS, tidy_rows
 from .feasibility import ScenarioVerdict
 
 __all__ = ["TARGET_COLUMNS", "trajectory_rows", "write_comparison", "write_scenario"]
@@ -51,7 +50,7 @@ def write_scenario(
         folder.write_csv("targets.csv", TARGET_COLUMNS, _target_rows([verdict]))
         folder.write_csv(
             "trajectories.csv",
-            ("scenario", "variable", "year", "time", "value", "unit"),
+            TRAJECTORY_COLUMNS,
             trajectory_rows(verdict),
         )
         folder.write_csv(
@@ -122,21 +121,13 @@ def write_comparison(
     return folder.final
 
 
-def trajectory_rows(verdict: ScenarioVerdict):
-    """Tidy rows (scenario, variable, year, time, value, unit) of every stock, flow and
-    auxiliary. ``year`` is the plan year: a rate (units per year) at time t is the rate of
-    the year t falls in; a level at time t belongs to the year whose end t is (or is in)."""
-    result, name = verdict.result, verdict.scenario.name
-    model = verdict.scenario.model
-    wanted = [v.name for v in model.variables if isinstance(v, Stock | Flow | Auxiliary)]
-    times = result.times
-    for variable in wanted:
-        units = result.units.get(variable, "")
-        rate = units.replace(" ", "").endswith(("/yr", "/year"))
-        values = result[variable][:, 0]
-        for t, value in zip(times, values, strict=True):
-            year = math.floor(t + 1e-9) if rate else math.ceil(t - 1e-9) - 1
-            yield (name, variable, year, _num(t), _num(value), units)
+def trajectory_rows(verdict: ScenarioVerdict, *, whole_run: bool = False):
+    """Tidy rows (scenario, variable, year, value, unit) of every stock, flow and auxiliary,
+    labelled by the convention of `sim.years` (a level by the year whose end it measures, a
+    rate by the year it occurs in), inside the plan period unless ``whole_run``."""
+    s = verdict.scenario
+    for row in tidy_rows(verdict.result, s.model, [s.name], whole_run=whole_run):
+        yield (*row[:3], _num(row[3]), row[4])
 
 
 def _target_rows(verdicts: Sequence[ScenarioVerdict]):

@@ -26,9 +26,12 @@ __all__ = [
     "fan_chart",
     "fan_grid",
     "feasibility_chart",
+    "feasibility_figure",
     "importance_heatmap",
     "prim_chart",
+    "prim_figure",
     "probability_bars",
+    "probability_figure",
     "sobol_bars",
     "tornado_chart",
 ]
@@ -112,6 +115,18 @@ def probability_bars(
     title: str,
 ) -> Path:
     """Horizontal bars of P(met) with their 95 % intervals, one per target."""
+    return _save(probability_figure(labels, p, low, high, title=title), path)
+
+
+def probability_figure(
+    labels: Sequence[str],
+    p: Sequence[float],
+    low: Sequence[float],
+    high: Sequence[float],
+    *,
+    title: str,
+) -> Figure:
+    """The figure of `probability_bars`, not saved."""
     p, low, high = (np.asarray(v, dtype=float) for v in (p, low, high))
     fig = Figure(figsize=(7.5, 0.45 * len(labels) + 1.4))
     ax = fig.add_subplot()
@@ -126,7 +141,7 @@ def probability_bars(
     ax.axvline(0.5, color="grey", lw=0.8, ls=":")
     ax.set_xlabel("probability the target is met (bars: 95 % interval)")
     ax.set_title(title)
-    return _save(fig, path)
+    return fig
 
 
 def sobol_bars(
@@ -203,30 +218,94 @@ def importance_heatmap(
     title: str,
     label: str,
     top: int = 20,
+    per_row: int = 3,
+    interval: np.ndarray | None = None,
+    cmap: str = "Oranges",
 ) -> Path:
-    """A table of colours: how much each input (column) matters for each output (row). Only
-    the ``top`` inputs with the largest value for any output are shown, most important first;
-    numbers are printed in the cells that matter."""
-    values = np.nan_to_num(np.asarray(values, dtype=float))
-    keep = np.argsort(-values.max(axis=0), kind="stable")[:top]
-    shown = values[:, keep]
-    fig = Figure(figsize=(0.45 * len(keep) + 4.5, 0.32 * len(rows) + 2.6))
+    """A table of colours: how much each input (column) matters for each output (row)."""
+    figure = importance_figure(
+        rows, columns, values, title=title, label=label, top=top, per_row=per_row,
+        interval=interval, cmap=cmap,
+    )  # fmt: skip
+    return _save(figure, path)
+
+
+def shown_columns(values: np.ndarray, *, top: int = 20, per_row: int = 3) -> np.ndarray:
+    """The columns a heatmap shows: each row's ``per_row`` largest, always, then the largest
+    of any row up to ``top`` in all; most important first."""
+    values = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
+    strongest = values.max(axis=0)
+    must = {int(j) for row in values for j in np.argsort(-row, kind="stable")[:per_row]}
+    order = [int(j) for j in np.argsort(-strongest, kind="stable")]
+    chosen = list(must)
+    for j in order:
+        if len(chosen) >= max(top, len(must)):
+            break
+        if j not in must:
+            chosen.append(j)
+    return np.array(sorted(chosen, key=lambda j: (-strongest[j], j)), dtype=int)
+
+
+def importance_figure(
+    rows: Sequence[str],
+    columns: Sequence[str],
+    values: np.ndarray,
+    *,
+    title: str,
+    label: str,
+    top: int = 20,
+    per_row: int = 3,
+    interval: np.ndarray | None = None,
+    cmap: str = "Oranges",
+) -> Figure:
+    """The heatmap of `importance_heatmap`, not saved. Each row's ``per_row`` most important
+    inputs are always shown (then the strongest overall up to ``top``). With ``interval``
+    (``(2, rows, columns)``, for indices that are shares of variance), a value outside
+    [0, 1] is estimation noise: its cell is marked ``*`` and a note gives its interval."""
+    raw = np.asarray(values, dtype=float)
+    keep = shown_columns(raw, top=top, per_row=per_row)
+    shown = np.nan_to_num(raw[:, keep])
+    colour = np.clip(shown, 0, 1) if interval is not None else shown
+    vmax = 1.0 if interval is not None else max(1e-9, float(shown.max()))
+    fig = Figure(figsize=(0.45 * len(keep) + 4.5, 0.32 * len(rows) + 3.0))
     ax = fig.add_subplot()
-    image = ax.imshow(shown, cmap="Oranges", vmin=0, vmax=max(1e-9, float(shown.max())))
+    image = ax.imshow(colour, cmap=cmap, vmin=0, vmax=vmax, aspect="auto")
+    notes = []
     for (r, c), v in np.ndenumerate(shown):
-        if v >= 0.05 * shown.max() and v > 0:
+        noisy = interval is not None and not 0 <= v <= 1
+        if noisy:
+            lo, hi = interval[0, r, keep[c]], interval[1, r, keep[c]]
+            notes.append(f"{rows[r]} / {_human(columns[keep[c]])}: {v:.2f} [{lo:.2f}, {hi:.2f}]")
+            ax.text(c, r, f"{v:.2f}*", ha="center", va="center", fontsize=6.5, color="#b00020")
+        elif v >= 0.05 * vmax and v > 0:
             ax.text(c, r, f"{v:.2f}", ha="center", va="center", fontsize=6.5)
-    ax.set_xticks(range(len(keep)), [columns[j] for j in keep], rotation=60, ha="right",
-                  fontsize=7.5)  # fmt: skip
-    ax.set_yticks(range(len(rows)), rows, fontsize=8)
+    ax.set_xticks(range(len(keep)), [_human(columns[j]) for j in keep], rotation=60,
+                  ha="right", fontsize=7.5)  # fmt: skip
+    ax.set_yticks(range(len(rows)), [_human(r) for r in rows], fontsize=8)
+    ax.set_xlabel("uncertain assumption")
+    ax.set_ylabel("target")
     fig.colorbar(image, ax=ax, label=label, shrink=0.8)
     ax.set_title(title, fontsize=10)
-    return _save(fig, path)
+    if notes:
+        text = "* outside [0, 1]: estimation noise, not a result (95 % interval): "
+        fig.text(0.01, 0.005, text + "; ".join(notes[:6]) + (" …" if len(notes) > 6 else ""),
+                 fontsize=6.5, color="#b00020", va="bottom", wrap=True)  # fmt: skip
+    return fig
+
+
+def _human(text: str) -> str:
+    """An id made readable: underscores become spaces."""
+    return text.replace("_", " ")
 
 
 def prim_chart(path: Path | str, result: PrimResult, *, title: str) -> Path:
     """The PRIM box: each restricted input's range within its sampled range; and the peeling
     trajectory (coverage against density) with the chosen box marked."""
+    return _save(prim_figure(result, title=title), path)
+
+
+def prim_figure(result: PrimResult, *, title: str) -> Figure:
+    """The figure of `prim_chart`, not saved."""
     restricted = result.restricted()
     fig = Figure(figsize=(10, 0.45 * max(len(restricted), 4) + 1.8))
     ax, tr = fig.subplots(1, 2, width_ratios=(1.4, 1))
@@ -263,7 +342,7 @@ def prim_chart(path: Path | str, result: PrimResult, *, title: str) -> Path:
     tr.legend(fontsize=8)
     tr.grid(alpha=0.3)
     fig.suptitle(title)
-    return _save(fig, path)
+    return fig
 
 
 def feasibility_chart(
@@ -277,6 +356,22 @@ def feasibility_chart(
 ) -> Path:
     """P(met) over the two levers as colours, with contours at ``levels`` and, optionally, a
     marker at the scenario's own values of the levers."""
+    return _save(
+        feasibility_figure(fmap, title=title, levels=levels, marker=marker,
+                           marker_label=marker_label),
+        path,
+    )  # fmt: skip
+
+
+def feasibility_figure(
+    fmap: FeasibilityMap,
+    *,
+    title: str,
+    levels: Sequence[float] = (0.5, 0.9),
+    marker: tuple[float, float] | None = None,
+    marker_label: str = "scenario",
+) -> Figure:
+    """The figure of `feasibility_chart`, not saved."""
     fig = Figure(figsize=(7, 5))
     ax = fig.add_subplot()
     mesh = ax.pcolormesh(
@@ -293,4 +388,4 @@ def feasibility_chart(
     ax.set_ylabel(fmap.y_name)
     per_cell = f"{fmap.samples:,} runs per cell" if fmap.samples > 1 else "one run per cell"
     ax.set_title(f"{title}\n({per_cell})", fontsize=10)
-    return _save(fig, path)
+    return fig

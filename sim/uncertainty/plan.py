@@ -37,6 +37,7 @@ __all__ = [
     "met_output",
     "path_output",
     "plan_batch",
+    "plan_outputs",
 ]
 
 
@@ -119,17 +120,29 @@ class ScenarioEvaluator:
 
     def __call__(self, params: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         scenario, targets = _cached(self.path, self.digest)
-        n = len(next(iter(params.values()))) if params else 1
-        result = scenario.simulate(params, n=n, save=Save(variables=targets.variables))
-        out: dict[str, np.ndarray] = {}
-        for target in targets:
-            series = metric_series(result, target)
-            out[target.id] = series[result.time_index(target.time)]
-            if self.paths:
-                out[path_output(target.id)] = series
-            if self.flags:
-                out[met_output(target.id)] = met(out[target.id], target).astype(float)
-        return out
+        return plan_outputs(scenario, targets, params, paths=self.paths, flags=self.flags)
+
+
+def plan_outputs(
+    scenario: Scenario,
+    targets: TargetSet,
+    params: Mapping[str, np.ndarray],
+    *,
+    paths: bool = True,
+    flags: bool = False,
+) -> dict[str, np.ndarray]:
+    """The outputs of one vectorized run of ``scenario`` at ``params`` (see the module doc)."""
+    n = len(next(iter(params.values()))) if params else 1
+    result = scenario.simulate(params, n=n, save=Save(variables=targets.variables))
+    out: dict[str, np.ndarray] = {}
+    for target in targets:
+        series = metric_series(result, target)
+        out[target.id] = series[result.time_index(target.time)]
+        if paths:
+            out[path_output(target.id)] = series
+        if flags:
+            out[met_output(target.id)] = met(out[target.id], target).astype(float)
+    return out
 
 
 def plan_batch(
