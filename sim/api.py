@@ -50,6 +50,7 @@ __all__ = [
     "feasibility_map",
     "label",
     "load_scenario",
+    "probability_frame",
     "run",
     "scenario_from_dict",
     "sensitivity",
@@ -234,20 +235,7 @@ class BatchRun:
     def probabilities(self) -> pd.DataFrame:
         """id, title, p_met, lo, hi (95 % Wilson interval), label, median, threshold, unit; and
         a last row ``all`` for all targets jointly."""
-        rows = []
-        for t in self.targets:
-            p = self.result.summary.probability(t.id)
-            median = self.result.metric_table(t.id)["q50"]
-            rows.append(
-                (t.id, t.title, p.p, p.low, p.high, label(p.p), median, t.comparator,
-                 t.threshold, t.unit)
-            )  # fmt: skip
-        joint = self.result.summary.probability()
-        rows.append(("all", "all targets jointly", joint.p, joint.low, joint.high,
-                     label(joint.p), np.nan, "", np.nan, ""))  # fmt: skip
-        columns = ["id", "title", "p_met", "lo", "hi", "label", "median", "comparator",
-                   "threshold", "unit"]  # fmt: skip
-        return pd.DataFrame(rows, columns=columns)
+        return probability_frame(self.result, self.targets)
 
     def plot(self, *, path: str | Path | None = None):
         """P(met) per target with its interval."""
@@ -257,6 +245,24 @@ class BatchRun:
         if path is not None:
             fig.savefig(path, dpi=110)
         return fig
+
+
+def probability_frame(result: BatchResult, targets: TargetSet) -> pd.DataFrame:
+    """The probabilities of a batch as a table (see `BatchRun.probabilities`)."""
+    rows = []
+    for t in targets:
+        p = result.summary.probability(t.id)
+        median = result.metric_table(t.id)["q50"]
+        rows.append(
+            (t.id, t.title, p.p, p.low, p.high, label(p.p), median, t.comparator, t.threshold,
+             t.unit)
+        )  # fmt: skip
+    joint = result.summary.probability()
+    rows.append(("all", "all targets jointly", joint.p, joint.low, joint.high, label(joint.p),
+                 np.nan, "", np.nan, ""))  # fmt: skip
+    columns = ["id", "title", "p_met", "lo", "hi", "label", "median", "comparator", "threshold",
+               "unit"]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
 
 
 def batch(

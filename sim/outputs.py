@@ -29,7 +29,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RunFolder", "file_sha256", "manifest", "new_run_id"]
+__all__ = ["LATEST", "RunFolder", "file_sha256", "link_latest", "manifest", "new_run_id"]
+
+LATEST = "latest"
+"""Beside the run folders of a scenario: a symbolic link to the newest (a small text file
+naming it where links cannot be made)."""
 
 
 def new_run_id(now: _dt.datetime | None = None) -> str:
@@ -80,6 +84,25 @@ def manifest(
     }
 
 
+def link_latest(folder: Path) -> Path:
+    """Point ``folder.parent/latest`` at ``folder`` (a relative link, replaced atomically);
+    where the file system refuses links, ``latest`` is a text file holding the folder's name.
+    Either way ``latest`` never names a half-written folder."""
+    target = folder.parent / LATEST
+    temporary = folder.parent / f".{LATEST}-{secrets.token_hex(4)}"
+    try:
+        os.symlink(folder.name, temporary, target_is_directory=True)
+    except (OSError, NotImplementedError):
+        temporary.write_text(folder.name + "\n", encoding="utf-8")
+    try:
+        if target.is_dir() and not target.is_symlink():
+            raise OSError(f"{target} is a folder; not replaced")
+        os.replace(temporary, target)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+    return target
+
+
 class RunFolder:
     """A results folder written in a temporary place and renamed into ``root/name/run_id``."""
 
@@ -111,6 +134,7 @@ class RunFolder:
                 if not parent_existed:
                     shutil.rmtree(self.final.parent, ignore_errors=True)
                 raise
+            link_latest(self.final)
             return False
         shutil.rmtree(self.path, ignore_errors=True)
         for folder in reversed(self._created):  # innermost first; only if we made it empty

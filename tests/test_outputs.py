@@ -36,3 +36,23 @@ def test_manifest_records_inputs_with_their_hashes(tmp_path: Path) -> None:
     assert m["inputs"] == [{"role": "scenario", "path": str(data), "sha256": file_sha256(data)}]
     assert m["seed"] == 7 and m["command"] == "sim run in.toml" and m["version"]
     json.dumps(m)
+
+
+def test_latest_points_at_the_newest_folder(tmp_path: Path, monkeypatch) -> None:
+    root = tmp_path / "results"
+    for run_id in ("20260101T000000Z-aaaaaa", "20260101T000001Z-bbbbbb"):
+        with RunFolder(root, "plan", run_id) as folder:
+            folder.write_text("a.txt", run_id)
+        assert (root / "plan" / "latest" / "a.txt").read_text() == run_id
+    assert sorted(p.name for p in (root / "plan").iterdir())[-1] == "latest"
+    assert (root / "plan" / "latest").is_symlink()
+
+    def refuse(*args, **kwargs):
+        raise OSError("no links here")
+
+    monkeypatch.setattr("os.symlink", refuse)
+    with RunFolder(root, "plan", "20260101T000002Z-cccccc") as folder:
+        folder.write_text("a.txt", "c")
+    latest = root / "plan" / "latest"
+    assert not latest.is_symlink() and latest.read_text().strip() == "20260101T000002Z-cccccc"
+    assert not [p for p in (root / "plan").iterdir() if p.name.startswith(".")]

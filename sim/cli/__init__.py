@@ -27,6 +27,9 @@ COMMANDS = (
     "sensitivity",
     "discover",
     "map",
+    "params",
+    "compare",
+    "report",
 )
 
 

@@ -29,7 +29,7 @@ def register(subparsers) -> None:
         "batch",
         help="probability of meeting each target over the scenario's uncertain parameters",
         description="Sample the scenario's [uncertain] parameters, run every sample, and report "
-        "the probability each target (and all of them) is met, with 95 %% intervals.",
+        "the probability each target (and all of them) is met, with 95 % intervals.",
     )
     add_run_options(parser, samples=10_000, samples_help="number of sampled runs")
     parser.add_argument(
@@ -37,11 +37,18 @@ def register(subparsers) -> None:
         action="store_true",
         help="also write every sample's inputs, metrics and met flags to samples.parquet",
     )
+    parser.add_argument(
+        "--xlsx", action="store_true", help="also write results.xlsx (needs openpyxl)"
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     options = run_options(args)
+    if args.xlsx:
+        from ..report.excel import require_openpyxl
+
+        require_openpyxl()
     batch, scenario, targets = plan_batch(
         options.scenario, samples=options.samples, seed=options.seed, method=options.method
     )
@@ -62,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
         summary = _summary(result, scenario.name, targets)
         folder.write_json("summary.json", {**summary, "trajectories": _fans(result)})
         _table(folder, result, targets)
+        if args.xlsx:
+            _workbook(folder, result, scenario, targets)
         if options.figures:
             _figures(folder, result, targets, scenario.name)
     emit(summary, _text(summary, targets), as_json=args.json, folder=folder.final)
@@ -100,6 +109,27 @@ def _table(folder: RunFolder, result: BatchResult, targets: Any) -> None:
     rows.append(["all", "all targets jointly", "", f"{joint.p:.6f}", f"{joint.low:.6f}",
                  f"{joint.high:.6f}", "", "", ""])  # fmt: skip
     folder.write_csv("targets.csv", header, rows)
+
+
+def _workbook(folder: RunFolder, result: BatchResult, scenario: Any, targets: Any) -> None:
+    """results.xlsx: probabilities, the uncertain parameters and every parameter's value."""
+    import pandas as pd
+
+    from ..api import probability_frame
+    from ..report.excel import write_workbook
+    from ..report.params import parameter_frame
+
+    uncertain = pd.DataFrame(
+        [(k, d.describe()) for k, d in scenario.uncertain.items()], columns=["name", "distribution"]
+    )
+    write_workbook(
+        folder.file("results.xlsx"),
+        {
+            "probabilities": probability_frame(result, targets),
+            "uncertain": uncertain,
+            "parameters": parameter_frame(scenario),
+        },
+    )
 
 
 def _figures(folder: RunFolder, result: BatchResult, targets: Any, name: str) -> None:

@@ -12,6 +12,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import StrMethodFormatter
 
+from ..colors import scenario_color
 from ..results import Result
 from ..years import is_rate, year_labels
 from .data import read_data
@@ -19,7 +20,15 @@ from .feasibility import ScenarioVerdict, TargetVerdict
 from .metrics import metric_series
 from .targets import ContextVariable, Target, TargetSet
 
-__all__ = ["comparison_figure", "latin", "sector_figures", "verdict_figure", "year_axis"]
+__all__ = [
+    "comparison_figure",
+    "comparison_figure_object",
+    "latin",
+    "sector_figures",
+    "verdict_figure",
+    "verdict_figure_object",
+    "year_axis",
+]
 
 _MET, _MISSED, _TARGET = "#1a9850", "#d73027", "#4d4d4d"
 _KINDS = {"actual": "data", "estimate": "estimate", "target": "plan path"}
@@ -85,18 +94,23 @@ def sector_figures(verdict: ScenarioVerdict, folder: Path) -> list[Path]:
 
 def comparison_figure(verdicts: Sequence[ScenarioVerdict], path: Path) -> Path:
     """The headline targets, one line per scenario, against the plan's thresholds."""
+    comparison_figure_object(verdicts).savefig(path, dpi=110)
+    return path
+
+
+def comparison_figure_object(verdicts: Sequence[ScenarioVerdict]) -> Figure:
+    """The figure of `comparison_figure`, not saved; each scenario in its own colour."""
     targets = [t for t in verdicts[0].targets if t.headline]
     fig, axes = _grid(len(targets), bottom=0.16)
-    colors = [f"C{i}" for i in range(10)]
     for ax, target in zip(axes, targets, strict=False):
-        for i, verdict in enumerate(verdicts):
+        for verdict in verdicts:
             years, series = _target_series(verdict.result, target)
             ax.plot(
                 years,
                 series,
                 marker="o",
                 ms=3.5,
-                color=colors[i % 10],
+                color=scenario_color(verdict.scenario.name),
                 lw=1.8,
                 label=verdict.scenario.name,
             )
@@ -116,13 +130,18 @@ def comparison_figure(verdicts: Sequence[ScenarioVerdict], path: Path) -> Path:
     )
     fig.suptitle("Headline targets across scenarios", fontsize=14, weight="bold")
     fig.text(0.5, 0.005, _NOTE, ha="center", va="bottom", fontsize=8.5, color="#555555")
-    fig.savefig(path, dpi=110)
-    return path
+    return fig
 
 
 def verdict_figure(verdict: ScenarioVerdict, path: Path, clip: float = 0.5) -> Path:
     """Margin of every target relative to its threshold, green when met, red when missed;
     bars are cut at ``±clip`` and labelled with their true value."""
+    verdict_figure_object(verdict, clip).savefig(path, dpi=110)
+    return path
+
+
+def verdict_figure_object(verdict: ScenarioVerdict, clip: float = 0.5) -> Figure:
+    """The figure of `verdict_figure`, not saved; targets by their titles."""
     rows = list(reversed(verdict.verdicts))
     rel = np.array([v.margin_relative if v.margin_relative is not None else 0.0 for v in rows])
     fig = Figure(figsize=(11, 0.36 * len(rows) + 1.8), layout="constrained")
@@ -144,7 +163,7 @@ def verdict_figure(verdict: ScenarioVerdict, path: Path, clip: float = 0.5) -> P
             fontsize=8.5,
             ha="left" if x >= 0 else "right",
         )
-    ax.set_yticks(range(len(rows)), [f"{v.target.id}" for v in rows], fontsize=9)
+    ax.set_yticks(range(len(rows)), [_short_title(v.target) for v in rows], fontsize=9)
     ax.axvline(0, color="black", lw=0.8)
     ax.set_xlim(-clip * 100 - 18, clip * 100 + 18)
     ax.set_xlabel(f"margin, % of the threshold (positive = met; bars cut at ±{clip:.0%})")
@@ -154,8 +173,8 @@ def verdict_figure(verdict: ScenarioVerdict, path: Path, clip: float = 0.5) -> P
         fontsize=12,
         weight="bold",
     )
-    fig.savefig(path, dpi=110)
-    return path
+    ax.set_ylabel("plan target")
+    return fig
 
 
 # -- panels ---------------------------------------------------------------------------------
@@ -272,6 +291,12 @@ def _years(ax) -> None:
 
 def _unit_label(units: str) -> str:
     return "ratio" if units == "dimensionless" else latin(units)
+
+
+def _short_title(target: Target, width: int = 48) -> str:
+    """A target's title fit for a tick label."""
+    title = latin(target.title)
+    return title if len(title) <= width else title[: width - 1] + "…"
 
 
 def _short(x: float) -> str:

@@ -42,9 +42,11 @@ def write_scenario(
     *,
     argv: Sequence[str] | None = None,
     figures: bool = True,
+    xlsx: bool = False,
 ) -> Path:
     """``root/<scenario>/<run_id>/``: manifest.json, targets.csv, trajectories.csv,
-    parameters.csv and the figures; renamed into place only when all is written."""
+    parameters.csv, the figures and (``xlsx``) results.xlsx; renamed into place only when all
+    is written."""
     s = verdict.scenario
     with RunFolder(root, s.name, run_id) as folder:
         folder.write_csv("targets.csv", TARGET_COLUMNS, _target_rows([verdict]))
@@ -59,6 +61,9 @@ def write_scenario(
             _parameter_rows(verdict),
         )
         written = ["targets.csv", "trajectories.csv", "parameters.csv"]
+        if xlsx:
+            _workbook(folder, [verdict])
+            written.append("results.xlsx")
         if figures:
             from .figures import sector_figures, verdict_figure  # matplotlib only when drawing
 
@@ -92,12 +97,16 @@ def write_comparison(
     *,
     argv: Sequence[str] | None = None,
     figures: bool = True,
+    xlsx: bool = False,
 ) -> Path:
     """``root/comparison/<run_id>/``: every scenario's verdicts in one table, and the figure
     comparing scenarios on the headline targets."""
     with RunFolder(root, "comparison", run_id) as folder:
         folder.write_csv("targets.csv", TARGET_COLUMNS, _target_rows(verdicts))
         written = ["targets.csv"]
+        if xlsx:
+            _workbook(folder, verdicts)
+            written.append("results.xlsx")
         if figures and any(t.headline for t in verdicts[0].targets):
             from .figures import comparison_figure
 
@@ -128,6 +137,30 @@ def trajectory_rows(verdict: ScenarioVerdict, *, whole_run: bool = False):
     s = verdict.scenario
     for row in tidy_rows(verdict.result, s.model, [s.name], whole_run=whole_run):
         yield (*row[:3], _num(row[3]), row[4])
+
+
+def _workbook(folder: RunFolder, verdicts: Sequence[ScenarioVerdict]) -> None:
+    """results.xlsx: verdicts, trajectories and parameters as sheets, as the API gives them."""
+    import pandas as pd
+
+    from ..api import verdict_frame
+    from ..report.excel import write_workbook
+    from ..report.params import parameter_frame
+
+    trajectories = [row for v in verdicts for row in trajectory_rows(v)]
+    write_workbook(
+        folder.file("results.xlsx"),
+        {
+            "verdicts": verdict_frame(verdicts),
+            "trajectories": pd.DataFrame(
+                [(*r[:3], float(r[3]) if r[3] else None, r[4]) for r in trajectories],
+                columns=list(TRAJECTORY_COLUMNS),
+            ),
+            "parameters": pd.concat(
+                [parameter_frame(v.scenario).assign(scenario=v.scenario.name) for v in verdicts]
+            ),
+        },
+    )
 
 
 def _target_rows(verdicts: Sequence[ScenarioVerdict]):

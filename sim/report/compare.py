@@ -15,10 +15,10 @@ from ..errors import UserInputError
 from ..plan.targets import TargetSet
 from .labels import unit_label, variable_title
 
-__all__ = ["compare_figure", "difference_table"]
+__all__ = ["compare_figure", "difference_table", "select"]
 
 
-def _select(trajectories: pd.DataFrame, variables: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
+def select(trajectories: pd.DataFrame, variables: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
     known = list(dict.fromkeys(trajectories["variable"]))
     lower = {v.lower(): v for v in known}
     chosen = []
@@ -38,7 +38,7 @@ def compare_figure(
     trajectories: pd.DataFrame, variables: Sequence[str], targets: TargetSet | None = None
 ) -> Figure:
     """A panel per variable: its title, its unit on the y axis, years on the x axis."""
-    frame, chosen = _select(trajectories, variables)
+    frame, chosen = select(trajectories, variables)
     if not chosen:
         raise UserInputError("name at least one variable", field="--vars")
     cols = 1 if len(chosen) == 1 else 2 if len(chosen) in (2, 4) else 3
@@ -70,7 +70,7 @@ def compare_figure(
 def difference_table(trajectories: pd.DataFrame, variables: Sequence[str]) -> pd.DataFrame:
     """For each variable, scenario after the first, and year: its value, the first
     scenario's, and the difference (absolute and relative)."""
-    frame, chosen = _select(trajectories, variables)
+    frame, chosen = select(trajectories, variables)
     scenarios = list(dict.fromkeys(frame["scenario"]))
     base = frame[frame["scenario"] == scenarios[0]][["variable", "year", "value"]]
     base = base.rename(columns={"value": "reference"})
@@ -80,8 +80,8 @@ def difference_table(trajectories: pd.DataFrame, variables: Sequence[str]) -> pd
     ref = out["reference"].where(out["reference"] != 0)
     out["relative"] = out["difference"] / ref.abs()
     out.insert(1, "against", scenarios[0])
-    order = {v: i for i, v in enumerate(chosen)}
-    out = out.sort_values(["variable", "scenario", "year"], key=lambda c: c.map(order)
-                          if c.name == "variable" else c)  # fmt: skip
+    rank = {**{v: i for i, v in enumerate(chosen)}, **{n: i for i, n in enumerate(scenarios)}}
+    out = out.sort_values(["variable", "scenario", "year"], key=lambda c: c.map(rank)
+                          if c.name != "year" else c, kind="stable")  # fmt: skip
     return out[["scenario", "against", "variable", "year", "value", "reference",
                 "difference", "relative", "unit"]].reset_index(drop=True)  # fmt: skip

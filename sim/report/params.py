@@ -64,17 +64,24 @@ def parameter_frame(scenario: Scenario, targets: TargetSet | None = None) -> pd.
 def what_moves(
     scenario: Scenario, targets: TargetSet
 ) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
-    """For each constant with a range: the targets whose metric changes, and those whose
-    verdict flips, when it alone goes to either end of its range (one vectorized run)."""
-    ranged = [c for c in scenario.model.constants if c.range is not None]
+    """For each constant with a range (the model's, else the range of the lever it is): the
+    targets whose metric changes, and those whose verdict flips, when it alone goes to either
+    end of its range (one vectorized run)."""
+    levers = {t.lever.name.lower(): t.lever.range for t in targets if t.lever is not None}
+    spans = {}
+    for c in scenario.model.constants:
+        span = c.range or levers.get(c.name.lower())
+        if span is not None:
+            spans[c.name] = span
+    ranged = [c for c in scenario.model.constants if c.name in spans]
     if not ranged:
         return {}
     base = {c.name: float(scenario.parameters.get(c.name, c.value)) for c in ranged}
     n = 1 + 2 * len(ranged)
     values = {name: np.full(n, v) for name, v in base.items()}
     for k, c in enumerate(ranged):
-        values[c.name][1 + 2 * k] = c.range[0]
-        values[c.name][2 + 2 * k] = c.range[1]
+        values[c.name][1 + 2 * k] = spans[c.name][0]
+        values[c.name][2 + 2 * k] = spans[c.name][1]
     result = scenario.simulate(values, n=n, save=Save(variables=targets.variables))
     out: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     metrics = {t.id: metric_value(result, t) for t in targets}
