@@ -138,7 +138,8 @@ def _figures(folder: RunFolder, result: BatchResult, targets: Any, name: str) ->
 
     probabilities = [result.summary.probability(t.id) for t in targets]
     joint = result.summary.probability()
-    labels = [latin(f"{t.id} ({t.threshold_text()})") for t in targets] + ["ALL TARGETS JOINTLY"]
+    labels = [latin(f"{t.title} ({t.threshold_text()})") for t in targets]
+    labels.append("ALL TARGETS JOINTLY")
     everything = [*probabilities, joint]
     probability_bars(
         folder.file("figures/probabilities.png"),
@@ -149,17 +150,22 @@ def _figures(folder: RunFolder, result: BatchResult, targets: Any, name: str) ->
         title=f"{name}: probability each target is met ({result.summary.n:,} runs)",
     )
     times = np.asarray(result.batch.times)
-    fans = [
-        Fan(
-            latin(f"{target.id}: P(met) {result.summary.probability(target.id).p:.1%}"),
-            latin(target.unit),
-            [target.year_of(t) for t in times],
-            result.fan(path_output(target.id)),
-            (target.year, target.threshold),
-            latin(f"target {target.threshold_text()}"),
+    fans = []
+    for target in targets:
+        years = np.array([target.year_of(t) for t in times])
+        keep = np.isclose(times, np.round(times)) & (years <= target.year)  # the plan period
+        title = latin(target.title)
+        title = title if len(title) <= 42 else title[:41] + "…"
+        fans.append(
+            Fan(
+                f"{title}: P(met) {result.summary.probability(target.id).p:.1%}",
+                latin(target.unit),
+                years[keep],
+                result.fan(path_output(target.id))[keep],
+                (target.year, target.threshold),
+                latin(f"target {target.threshold_text()}"),
+            )
         )
-        for target in targets
-    ]
     fan_grid(
         folder.file("figures/fans.png"),
         fans,

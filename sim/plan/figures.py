@@ -283,6 +283,7 @@ def _limits(ax, threshold: float) -> None:
 
 
 def _years(ax) -> None:
+    ax.set_xlabel("year", fontsize=8.5)
     ax.set_xlim(2014.6, 2020.4)
     ax.set_xticks(range(2015, 2021))
     ax.grid(alpha=0.3)

@@ -33,6 +33,7 @@ __all__ = [
     "probability_bars",
     "probability_figure",
     "sobol_bars",
+    "steady_limits",
     "tornado_chart",
 ]
 
@@ -70,11 +71,27 @@ def _draw_fan(ax: Any, fan: Fan, *, legend: bool, fontsize: float = 10) -> None:
         ax.axhline(fan.target[1], color=_MISSED, lw=0.8, ls=":")
     ax.set_title(fan.title, fontsize=fontsize)
     ax.set_ylabel(fan.ylabel, fontsize=fontsize - 1)
+    ax.set_xlabel("year", fontsize=fontsize - 1)
+    values = [b[np.isfinite(b)]] + ([np.array([fan.target[1]])] if fan.target else [])
+    steady_limits(ax, np.concatenate(values))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.tick_params(labelsize=fontsize - 2)
     ax.grid(alpha=0.3)
     if legend:
         ax.legend(loc="upper left", fontsize=fontsize - 2)
+
+
+def steady_limits(ax: Any, values: np.ndarray, floor: float = 1e-9) -> None:
+    """Y limits that do not magnify rounding noise: when ``values`` span less than ``floor``
+    of their size (say 1e-17 around zero), show a unit band (or ±10 %) around them."""
+    if not len(values):
+        return
+    lo, hi = float(np.min(values)), float(np.max(values))
+    size = max(abs(lo), abs(hi))
+    if hi - lo <= floor * max(size, 1.0):
+        middle = (hi + lo) / 2
+        half = 0.1 * size if size > 0 else 1.0
+        ax.set_ylim(middle - half, middle + half)
 
 
 def fan_chart(path: Path | str, fan: Fan, *, samples: int | None = None) -> Path:
@@ -140,6 +157,7 @@ def probability_figure(
     ax.set_xlim(0, 1)
     ax.axvline(0.5, color="grey", lw=0.8, ls=":")
     ax.set_xlabel("probability the target is met (bars: 95 % interval)")
+    ax.set_ylabel("plan target")
     ax.set_title(title)
     return fig
 
@@ -163,8 +181,14 @@ def sobol_bars(
         ax.barh(y + offset, v, height=0.38, color=color, label=label)
         err = [np.maximum(v - lo, 0), np.maximum(hi - v, 0)]
         ax.errorbar(v, y + offset, xerr=err, fmt="none", ecolor="black", capsize=2, lw=0.8)
-    ax.set_yticks(y, names, fontsize=8)
-    ax.set_xlabel(f"share of the variance of {output} (n = {result.n:,}, bars: 95 % interval)")
+    for yi, j in zip(y, order, strict=True):
+        for offset, v in ((0.2, result.first[i, j]), (-0.2, result.total[i, j])):
+            if not 0 <= v <= 1:
+                ax.text(1.0, yi + offset, f"{v:.2f}: outside [0, 1], estimation noise ",
+                        ha="right", va="center", fontsize=7, color="#b00020")  # fmt: skip
+    ax.set_yticks(y, [_human(n) for n in names], fontsize=8)
+    ax.set_ylabel("uncertain assumption")
+    ax.set_xlabel(f"share of the variance explained (n = {result.n:,}, bars: 95 % interval)")
     ax.set_xlim(min(0.0, float(result.first_ci[0, i].min())), 1.0)
     ax.axvline(0, color="black", lw=0.6)
     ax.set_title(title)
@@ -180,6 +204,7 @@ def tornado_chart(
     title: str,
     threshold: float | None = None,
     top: int | None = None,
+    unit: str = "",
 ) -> Path:
     """Bars from the output at each input's low value to its value at the high one, widest on
     top (the ``top`` widest only, if given), around the output at the medians; the target
@@ -194,16 +219,18 @@ def tornado_chart(
         ax.barh(y, low - base, left=base, color=_MISSED, alpha=0.8)
         ax.barh(y, high - base, left=base, color=_MET, alpha=0.8)
     labels = [
-        f"{result.inputs[j]} ({result.values[0, j]:.3g} → {result.values[1, j]:.3g})" for j in order
+        f"{_human(result.inputs[j])} ({result.values[0, j]:.3g} → {result.values[1, j]:.3g})"
+        for j in order
     ]
     ax.set_yticks(np.arange(len(order)), labels, fontsize=8)
     ax.axvline(base, color="black", lw=1, label=f"all at median: {base:.4g}")
     if threshold is not None:
         ax.axvline(threshold, color="black", lw=1, ls="--", label=f"target: {threshold:.4g}")
     ax.set_xlabel(
-        f"{output}  (red: input at its {result.low_q:.0%} quantile, green: at its "
-        f"{result.high_q:.0%})"
+        f"the target's metric{f' ({unit})' if unit else ''}; red: input at its "
+        f"{result.low_q:.0%} quantile, green: at its {result.high_q:.0%}"
     )
+    ax.set_ylabel("uncertain assumption (low → high value)")
     ax.set_title(title)
     ax.legend(fontsize=8, loc="lower right")
     return _save(fig, path)
@@ -321,11 +348,12 @@ def prim_figure(result: PrimResult, *, title: str) -> Figure:
         ax.text(1.02, y, f"{hi:.3g}", ha="left", va="center", fontsize=7)
         label = f"≤ {b:.3g}" if a <= lo else f"≥ {a:.3g}" if b >= hi else f"{a:.3g} – {b:.3g}"
         ax.text((a + b - 2 * lo) / 2 / span, y, label, ha="center", va="center", fontsize=9)
-    ax.set_yticks(np.arange(len(names)), names[::-1], fontsize=8)
+    ax.set_yticks(np.arange(len(names)), [_human(n) for n in names[::-1]], fontsize=8)
+    ax.set_ylabel("uncertain assumption")
     ax.set_xlim(-0.15, 1.15)
     ax.set_ylim(-0.6, max(len(names), 1) - 0.4)
     ax.set_xticks([])
-    ax.set_xlabel("grey: sampled range; red: the box")
+    ax.set_xlabel("position within the sampled range (grey); red: the box")
     ax.set_title(
         f"box: coverage {result.box.coverage:.0%}, density {result.box.density:.0%} "
         f"(base rate {result.base_density:.0%})",
@@ -384,8 +412,8 @@ def feasibility_figure(
     if marker is not None:
         ax.plot(*marker, marker="*", ms=14, color="black", ls="none", label=marker_label)
         ax.legend(loc="upper left", fontsize=8)
-    ax.set_xlabel(fmap.x_name)
-    ax.set_ylabel(fmap.y_name)
+    ax.set_xlabel(_human(fmap.x_name))
+    ax.set_ylabel(_human(fmap.y_name))
     per_cell = f"{fmap.samples:,} runs per cell" if fmap.samples > 1 else "one run per cell"
     ax.set_title(f"{title}\n({per_cell})", fontsize=10)
     return fig

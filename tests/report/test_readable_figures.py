@@ -1,0 +1,107 @@
+"""Every figure the commands save is fit for a report: a title, both axes labelled (the
+values' unit or what the categories are), and no snake_case id in any tick label."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from sim.cli import main
+from sim.uncertainty.figures import importance_figure, shown_columns
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = ROOT / "scenarios"
+SNAKE = re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b")
+
+
+@pytest.fixture
+def saved(monkeypatch):
+    """Every figure the commands save, kept for inspection instead of rendered (rendering is
+    most of the time and says nothing about labels)."""
+    figures: list[tuple[str, Figure]] = []
+
+    def spy(self, fname, *args, **kwargs):
+        figures.append((str(fname), self))
+
+    monkeypatch.setattr(Figure, "savefig", spy)
+    return figures
+
+
+def _problems(name: str, fig: Figure) -> list[str]:
+    found = []
+    titles = [fig._suptitle.get_text() if fig._suptitle else ""]
+    titles += [ax.get_title() for ax in fig.axes]
+    if not any(t.strip() for t in titles):
+        found.append(f"{name}: no title")
+    for ax in fig.axes:
+        if not ax.get_visible() or not ax.axison or hasattr(ax, "_colorbar"):
+            continue
+        if ax.get_label() == "<colorbar>":
+            continue
+        if not ax.get_xlabel().strip():
+            found.append(f"{name}: axes {ax.get_title()!r} has no x label")
+        if not ax.get_ylabel().strip():
+            found.append(f"{name}: axes {ax.get_title()!r} has no y label")
+        ticks = [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
+        found += [f"{name}: tick label {t!r} is an id" for t in ticks if SNAKE.search(t)]
+    return found
+
+
+def test_every_saved_figure_is_labelled(saved, tmp_path: Path, capsys) -> None:
+    out = str(tmp_path)
+    uncertainty = str(SCENARIOS / "uncertainty.toml")
+    quick = ["--no-progress", "--out", out]
+    commands = [
+        ["run", str(SCENARIOS / "plan.toml"), str(SCENARIOS / "trend.toml"), "--no-levers",
+         "--out", out],
+        ["batch", uncertainty, "--samples", "400", *quick],
+        ["sensitivity", uncertainty, "--samples", "16", "--resamples", "10", *quick],
+        ["sensitivity", uncertainty, "--method", "tornado", *quick],
+        ["discover", uncertainty, "--samples", "400", "--target", "new_jobs_cum", *quick],
+        ["discover", uncertainty, "--samples", "400", "--met", "--target", "private_enterprises",
+         *quick],
+        ["map", uncertainty, "--target", "new_jobs_cum", "--x", "jobs_per_new_firm",
+         "--y", "public_sector_jobs:6000:20000", "--grid", "3", "--samples", "20", *quick],
+        ["compare", str(SCENARIOS / "plan.toml"), str(SCENARIOS / "trend.toml"),
+         "--vars", "private_enterprises,nurses_per_1000", "--out", out],
+    ]  # fmt: skip
+    for command in commands:
+        assert main(command) == 0, command
+    capsys.readouterr()
+    kinds = {Path(name).parent.name + "/" + Path(name).stem.split("_")[0] for name, _ in saved}
+    assert len(saved) >= 30 and len(kinds) >= 8
+    problems = [p for name, fig in saved for p in _problems(Path(name).name, fig)]
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_the_heatmap_shows_a_dominant_driver_ranked_25th_of_30() -> None:
+    """Input 24 is the strongest driver of one target only, and weaker than 24 others
+    overall: a top-20 cut by overall strength would drop it."""
+    rng = np.random.default_rng(5)
+    values = rng.uniform(0.3, 0.6, size=(5, 30))
+    values[:, 24:] = rng.uniform(0.0, 0.05, size=(5, 6))
+    values[4] = 0.01
+    values[4, 24] = 0.2  # the one driver of target 4, 25th by overall strength
+    overall = np.argsort(-values.max(axis=0), kind="stable")
+    assert list(overall).index(24) >= 24
+    assert 24 in shown_columns(values, top=20, per_row=3)
+    names = [f"input_{j}" for j in range(30)]
+    fig = importance_figure([f"target {i}" for i in range(5)], names, values, title="t",
+                            label="total index", top=20)  # fmt: skip
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert "input 24" in labels and len(labels) <= 23
+
+
+def test_indices_outside_the_unit_interval_are_flagged_with_their_interval() -> None:
+    values = np.array([[1.28, 0.2, 0.1], [0.5, -0.07, 0.0]])
+    interval = np.stack([values - 0.3, values + 0.3])
+    fig = importance_figure(["a", "b"], ["x", "y", "z"], values, title="t", label="total",
+                            interval=interval)  # fmt: skip
+    texts = [t.get_text() for t in fig.axes[0].texts] + [t.get_text() for t in fig.texts]
+    assert "1.28*" in texts and "-0.07*" in texts
+    note = next(t for t in fig.texts if "estimation noise" in t.get_text()).get_text()
+    assert "1.28 [0.98, 1.58]" in note
