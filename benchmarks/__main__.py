@@ -10,6 +10,7 @@ SECTIONS = {
     "engine": "3-stock one-loop model, 20 steps (issue 2)",
     "plan_batch": "Hexi plan model in batch (issue 4)",
     "xmile_pysd": "XMILE models: this engine against PySD (issue 5)",
+    "batch_figures": "sim batch with and without its figures (issue 11)",
 }
 
 

@@ -10,6 +10,7 @@ every sample's inputs and metrics as Parquet.
 from __future__ import annotations
 
 import argparse
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +142,8 @@ def _figures(folder: RunFolder, result: BatchResult, targets: Any, name: str) ->
     labels = [latin(f"{t.title} ({t.threshold_text()})") for t in targets]
     labels.append("ALL TARGETS JOINTLY")
     everything = [*probabilities, joint]
-    probability_bars(
+    bars = partial(
+        probability_bars,
         folder.file("figures/probabilities.png"),
         labels,
         [p.p for p in everything],
@@ -171,6 +173,7 @@ def _figures(folder: RunFolder, result: BatchResult, targets: Any, name: str) ->
         fans,
         title=f"{name}: each target's metric over the plan years, 5-95 % of "
         f"{min(result.summary.n, result.batch.fan_samples):,} runs (diamond: the target)",
+        alongside=[bars],  # drawn at the same time, on another core
     )
 
 

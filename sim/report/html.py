@@ -29,7 +29,8 @@ _STATUS_WORDS = {"met": "met", "missed": "missed", "borderline": "borderline"}
 _CSS = """
 :root { --met: #1a9850; --missed: #d73027; --borderline: #f39c12; --ink: #222; }
 * { box-sizing: border-box; }
-body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; color: var(--ink);
+body { font-family: "DejaVu Sans", Arial, Helvetica, "Noto Sans CJK SC", "PingFang SC",
+       "Microsoft YaHei", sans-serif; color: var(--ink);
        margin: 2rem auto; max-width: 70rem; padding: 0 1rem; line-height: 1.4; font-size: 14px; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; }
 h2 { font-size: 1.2rem; border-bottom: 2px solid #ccc; padding-bottom: .2rem;

@@ -7,14 +7,17 @@ global state or needs a display.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import astuple, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import MaxNLocator, NullLocator
 
 from .feasibility import FeasibilityMap
 from .prim import PrimResult
@@ -60,7 +63,9 @@ class Fan:
     target_label: str = "target"
 
 
-def _draw_fan(ax: Any, fan: Fan, *, legend: bool, fontsize: float = 10) -> None:
+def _draw_fan(
+    ax: Any, fan: Fan, *, legend: bool, fontsize: float = 10, xlabel: bool = True
+) -> None:
     t = np.asarray(fan.times, dtype=float)
     b = fan.bands
     ax.fill_between(t, b[:, 0], b[:, 4], color=_BAND, alpha=0.2, label="5–95 %")
@@ -71,10 +76,12 @@ def _draw_fan(ax: Any, fan: Fan, *, legend: bool, fontsize: float = 10) -> None:
         ax.axhline(fan.target[1], color=_MISSED, lw=0.8, ls=":")
     ax.set_title(fan.title, fontsize=fontsize)
     ax.set_ylabel(fan.ylabel, fontsize=fontsize - 1)
-    ax.set_xlabel("year", fontsize=fontsize - 1)
+    if xlabel:
+        ax.set_xlabel("year", fontsize=fontsize - 1)
     values = [b[np.isfinite(b)]] + ([np.array([fan.target[1]])] if fan.target else [])
     steady_limits(ax, np.concatenate(values))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=3))
     ax.tick_params(labelsize=fontsize - 2)
     ax.grid(alpha=0.3)
     if legend:
@@ -105,21 +112,86 @@ def fan_chart(path: Path | str, fan: Fan, *, samples: int | None = None) -> Path
     return _save(fig, path)
 
 
-def fan_grid(path: Path | str, fans: Sequence[Fan], *, title: str, columns: int = 4) -> Path:
-    """Many fan charts on one page: every target at a glance."""
+def fan_grid(
+    path: Path | str,
+    fans: Sequence[Fan],
+    *,
+    title: str,
+    columns: int = 4,
+    workers: int | None = None,
+    alongside: Sequence[Callable[[], object]] = (),
+) -> Path:
+    """Many fan charts on one page: every target at a glance.
+
+    Drawing text is most of the time a figure takes, so the page has as little as reads well
+    (the year axis labelled under each column, few y ticks, no layout pass), and its upper and
+    lower rows are drawn on every core at once (`sim.drawing`), then joined into one PNG.
+    ``alongside``: other drawing jobs (that write their own files) to run at the same time."""
+    from PIL import Image
+
+    from ..drawing import draw_parallel
+
     rows = -(-len(fans) // columns)
-    fig = Figure(figsize=(4.2 * columns, 3.0 * rows + 0.8))
-    axes = fig.subplots(rows, columns, squeeze=False)
-    for i, ax in enumerate(axes.flat):
+    split = -(-rows // 2) if rows > 1 else rows
+    parts = [(0, split), (split, rows)] if split < rows else [(0, rows)]
+    jobs = [
+        partial(_fan_rows, fans, title=title if first == 0 else None, columns=columns,
+                rows=(first, last))
+        for first, last in parts
+    ]  # fmt: skip
+    with _no_gc():
+        drawn = draw_parallel([*alongside, *jobs], workers=workers)
+    image = Image.fromarray(np.concatenate(drawn[len(alongside) :], axis=0))
+    image.save(path, format="png", compress_level=1)
+    return Path(path)
+
+
+_PANEL_W, _PANEL_H, _TITLE_H = 4.2, 3.0, 0.8
+
+
+def _fan_rows(
+    fans: Sequence[Fan], *, title: str | None, columns: int, rows: tuple[int, int]
+) -> np.ndarray:
+    """Rows ``first`` to ``last`` of the grid as RGB pixels (the title above the first)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    first, last = rows
+    n = last - first
+    top = _TITLE_H if title else 0.45  # room for the first row's titles
+    below = 0.5 if (last * columns) >= len(fans) else 0.25  # the last part has year labels
+    height = _PANEL_H * n + top + below - 0.5
+    fig = Figure(figsize=(_PANEL_W * columns, height), dpi=80)
+    axes = fig.subplots(n, columns, squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        i = first * columns + k
+        bottom = i + columns >= len(fans)  # nothing drawn below this panel
         if i < len(fans):
-            _draw_fan(ax, fans[i], legend=i == 0, fontsize=9)
+            _draw_fan(ax, fans[i], legend=i == 0, fontsize=9, xlabel=bottom)
+            if not bottom:  # the years are read under the column: no ticks to build here
+                ax.xaxis.set_major_locator(NullLocator())
         else:
             ax.set_axis_off()
-    fig.suptitle(title, fontsize=13)
-    fig.subplots_adjust(left=0.05, right=0.99, bottom=0.03, top=1 - 0.9 / (3.0 * rows + 0.8),
+    if title:
+        fig.suptitle(title, fontsize=13)
+    fig.subplots_adjust(left=0.05, right=0.99, bottom=below / height, top=1 - top / height,
                         wspace=0.3, hspace=0.45)  # fmt: skip
-    fig.savefig(path, dpi=80)
-    return Path(path)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., :3].copy()
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Drawing makes many short-lived cyclic objects; the cyclic collector, walking a heap
+    that holds a batch's arrays, then costs more than the drawing. Reference counting still
+    frees what it can."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def probability_bars(
@@ -131,8 +203,16 @@ def probability_bars(
     *,
     title: str,
 ) -> Path:
-    """Horizontal bars of P(met) with their 95 % intervals, one per target."""
-    return _save(probability_figure(labels, p, low, high, title=title), path)
+    """Horizontal bars of P(met) with their 95 % intervals, one per target. Margins are set
+    from the labels' length rather than by a layout pass (which would draw everything twice)."""
+    with _no_gc():
+        fig = probability_figure(labels, p, low, high, title=title)
+        width, height = fig.get_size_inches()
+        longest = max((len(label) for label in labels), default=10)
+        left = min(0.7, (0.3 + longest * 8 * 0.55 / 72) / width)
+        fig.subplots_adjust(left=left, right=0.97, top=1 - 0.5 / height, bottom=0.7 / height)
+        fig.savefig(path, dpi=110, pil_kwargs={"compress_level": 1})
+    return Path(path)
 
 
 def probability_figure(
