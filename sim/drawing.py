@@ -29,6 +29,7 @@ def draw_parallel(jobs: Sequence[Callable[[], Any]], *, workers: int | None = No
     """Results of ``jobs`` (callables without arguments), in order. The first job runs in
     this process while forked children run the others, ``workers - 1`` at a time."""
     workers = min(len(jobs), workers or usable_cores())
+    _stop_progress_monitor()
     forkable = "fork" in multiprocessing.get_all_start_methods()
     if workers < 2 or not forkable or threading.active_count() > 1:  # forking threads: unsafe
         return [job() for job in jobs]
@@ -54,6 +55,18 @@ def draw_parallel(jobs: Sequence[Callable[[], Any]], *, workers: int | None = No
             process.join()
             results[index] = value if ok else job()  # again here: the real error, if any
     return results
+
+
+def _stop_progress_monitor() -> None:
+    """tqdm keeps a monitor thread after its bars close; it has nothing left to watch, and a
+    process with threads must not fork."""
+    import sys
+
+    tqdm = getattr(sys.modules.get("tqdm"), "tqdm", None)
+    monitor = getattr(tqdm, "monitor", None)
+    if monitor is not None and not getattr(tqdm, "_instances", None):
+        monitor.exit()
+        tqdm.monitor = None
 
 
 def _child(job: Callable[[], Any], send: Any) -> None:

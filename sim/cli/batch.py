@@ -10,6 +10,7 @@ every sample's inputs and metrics as Parquet.
 from __future__ import annotations
 
 import argparse
+import threading
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     inputs += [("model", scenario.model_path), ("targets", targets.path)]
     with results_folder(options, scenario.name, "batch", inputs) as folder:
         sink = ParquetSink(folder.file("samples.parquet")) if args.records else None
+        preload = _preload_drawing() if options.figures and options.executor == "local" else None
         with options.make_executor() as executor:
             result = run_batch(
                 batch,
@@ -65,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
                 records=sink.write if sink else None,
                 show_progress=options.progress,
             )
+        if preload is not None:
+            preload.join()  # before drawing forks: no thread may be left running
         if sink:
             sink.close()
         summary = _summary(result, scenario.name, targets)
@@ -131,6 +135,20 @@ def _workbook(folder: RunFolder, result: BatchResult, scenario: Any, targets: An
             "parameters": parameter_frame(scenario),
         },
     )
+
+
+def _preload_drawing() -> threading.Thread:
+    """Import matplotlib while the batch runs (its numpy work leaves the interpreter free
+    much of the time), so the figures do not wait for the import afterwards."""
+
+    def load() -> None:
+        import matplotlib.backends.backend_agg  # noqa: F401
+
+        from ..uncertainty import figures  # noqa: F401
+
+    thread = threading.Thread(target=load, name="sdsim-preload", daemon=True)
+    thread.start()
+    return thread
 
 
 def _figures(folder: RunFolder, result: BatchResult, targets: Any, name: str) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from sim.cli import main
@@ -27,6 +28,15 @@ def saved(monkeypatch):
     def spy(self, fname, *args, **kwargs):
         figures.append((str(fname), self))
 
+    original_draw = FigureCanvasAgg.draw
+
+    def drawn(self, *args, **kwargs):  # figures drawn to pixels (the fan grid's parts)
+        figures.append(("pixels/drawn.png", self.figure))
+        return original_draw(self, *args, **kwargs)
+
+    monkeypatch.setattr(FigureCanvasAgg, "draw", drawn)
+    monkeypatch.setattr("sim.drawing.usable_cores", lambda: 1)  # draw here, where we look
+
     monkeypatch.setattr(Figure, "savefig", spy)
     return figures
 
@@ -42,10 +52,11 @@ def _problems(name: str, fig: Figure) -> list[str]:
             continue
         if ax.get_label() == "<colorbar>":
             continue
-        if not ax.get_xlabel().strip():
-            found.append(f"{name}: axes {ax.get_title()!r} has no x label")
-        if not ax.get_ylabel().strip():
-            found.append(f"{name}: axes {ax.get_title()!r} has no y label")
+        for axis, label in (("x", ax.get_xlabel()), ("y", ax.get_ylabel())):
+            ticks = ax.get_xticklabels() if axis == "x" else ax.get_yticklabels()
+            scale = any(t.get_visible() and t.get_text() for t in ticks)
+            if scale and not label.strip():  # an axis that shows numbers says what they are
+                found.append(f"{name}: axes {ax.get_title()!r} has no {axis} label")
         ticks = [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]
         found += [f"{name}: tick label {t!r} is an id" for t in ticks if SNAKE.search(t)]
     return found
@@ -74,6 +85,7 @@ def test_every_saved_figure_is_labelled(saved, tmp_path: Path, capsys) -> None:
     capsys.readouterr()
     kinds = {Path(name).parent.name + "/" + Path(name).stem.split("_")[0] for name, _ in saved}
     assert len(saved) >= 30 and len(kinds) >= 8
+    assert sum(name == "pixels/drawn.png" for name, _ in saved) >= 2  # the fan grid's parts
     problems = [p for name, fig in saved for p in _problems(Path(name).name, fig)]
     assert not problems, "\n".join(problems[:20])
 
@@ -105,3 +117,13 @@ def test_indices_outside_the_unit_interval_are_flagged_with_their_interval() -> 
     assert "1.28*" in texts and "-0.07*" in texts
     note = next(t for t in fig.texts if "estimation noise" in t.get_text()).get_text()
     assert "1.28 [0.98, 1.58]" in note
+
+
+def test_the_check_itself_catches_an_unlabelled_figure() -> None:
+    fig = Figure()
+    ax = fig.add_subplot()
+    ax.plot([1, 2], [3, 4])
+    ax.set_yticks([3, 4], ["new_jobs_cum", "b"])
+    found = _problems("bad.png", fig)
+    assert any("no title" in p for p in found) and any("no x label" in p for p in found)
+    assert any("no y label" in p for p in found) and any("is an id" in p for p in found)
