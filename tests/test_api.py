@@ -134,3 +134,30 @@ def test_batch_probabilities_match_the_cli(tmp_path: Path, capsys) -> None:
         assert row.label == sim.api.label(row.p_met)
     met = b.samples["met:new_jobs_cum"].mean()
     assert met == pytest.approx(p.set_index("id").loc["new_jobs_cum", "p_met"])
+
+
+def test_sensitivity_discover_and_map_give_tables_and_figures() -> None:
+    path = SCENARIOS / "uncertainty.toml"
+    s = sim.sensitivity(path, samples=8, seed=1, resamples=10)
+    table = s.table
+    assert {"target", "outcome", "input", "first", "total", "total_lo", "noise"} <= set(table)
+    assert set(table["outcome"]) == {"metric", "met"}
+    noisy = table[table["noise"]]
+    assert ((noisy["total"] > 1) | (noisy["total"] < 0) | (noisy["first"] > 1)
+            | (noisy["first"] < 0)).all()  # fmt: skip
+    assert s.plot("met").axes[0].get_title()
+    d = sim.discover(path, samples=500, seed=2, outcome="met", targets=["private_enterprises"])
+    assert set(d.table["target"]) == {"private_enterprises"} and d.outcome == "met"
+    met_share = d.shares["private_enterprises"]
+    b = sim.batch(path, samples=500, seed=2)
+    assert met_share == b.samples["met:private_enterprises"].mean()
+    m = sim.feasibility_map(path, "new_jobs_cum", ("jobs_per_new_firm", 0.5, 3),
+                            ("public_sector_jobs", 6000, 20000), grid=3, samples=5)  # fmt: skip
+    assert len(m.table) == 9 and m.table["p_met"].between(0, 1).all()
+    scenario = sim.load_scenario(path)
+    dist = scenario.uncertain["jobs_per_new_firm"]
+    median = float(dist.ppf(np.array([0.5]))[0])
+    assert m.point[1] == sim.api.point_value(scenario, "public_sector_jobs")
+    star = [line for line in m.plot().axes[0].get_lines() if line.get_marker() == "*"][0]
+    assert star.get_xdata()[0] == m.point[0]
+    assert getattr(dist, "mode", None) is None or m.point[0] == dist.mode != median

@@ -24,10 +24,12 @@ def probability_figure(probabilities: pd.DataFrame, scenario: str, runs: int) ->
         if r.id != "all" else "All targets jointly"
         for r in probabilities.itertuples()
     ]  # fmt: skip
-    return uf.probability_figure(
+    fig = uf.probability_figure(
         labels, probabilities["p_met"], probabilities["lo"], probabilities["hi"],
         title=f"{scenario}: probability each target is met ({runs:,} runs)",
     )  # fmt: skip
+    fig.tight_layout()
+    return fig
 
 
 def sensitivity_figure(sens: Any, outcome: str = "met") -> Figure:
@@ -42,17 +44,21 @@ def sensitivity_figure(sens: Any, outcome: str = "met") -> Figure:
     else:
         values = values / np.maximum(values.max(axis=1, keepdims=True), 1e-300)
     what = "whether it is met (met/missed)" if outcome == "met" else "its metric (value)"
-    return uf.importance_figure(
+    fig = uf.importance_figure(
         [latin(t.title) for t in sens.targets], list(r.inputs), values,
         title=f"{sens.scenario.name}: which assumptions decide each target: {what}",
         label="total Sobol index (share of variance)" if sens.method == "sobol"
         else f"{sens.method}: importance relative to the target's largest",
         interval=interval, cmap="Purples" if outcome == "met" else "Oranges",
     )  # fmt: skip
+    fig.tight_layout()
+    return fig
 
 
 def prim_figure(box: Any, target: str, outcome: str) -> Figure:
-    return uf.prim_figure(box, title=f"When is {human(target)} {outcome}?")
+    fig = uf.prim_figure(box, title=f"When is {human(target)} {outcome}?")
+    fig.tight_layout()
+    return fig
 
 
 def map_figure(run: Any) -> Figure:
@@ -66,4 +72,5 @@ def map_figure(run: Any) -> Figure:
     ax = fig.axes[0]
     ax.set_xlabel(human(run.fmap.x_name))
     ax.set_ylabel(human(run.fmap.y_name))
+    fig.tight_layout()
     return fig

@@ -389,14 +389,18 @@ def importance_figure(
     ax.set_xticks(range(len(keep)), [_human(columns[j]) for j in keep], rotation=60,
                   ha="right", fontsize=7.5)  # fmt: skip
     ax.set_yticks(range(len(rows)), [_human(r) for r in rows], fontsize=8)
-    ax.set_xlabel("uncertain assumption")
+    xlabel = "uncertain assumption"
+    if notes:
+        import textwrap
+
+        note = "* outside [0, 1]: estimation noise, not a result (95 % interval): " + "; ".join(
+            notes[:6]
+        ) + (" …" if len(notes) > 6 else "")
+        xlabel += "\n" + "\n".join(textwrap.wrap(note, width=int(10 * fig.get_figwidth())))
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("target")
     fig.colorbar(image, ax=ax, label=label, shrink=0.8)
     ax.set_title(title, fontsize=10)
-    if notes:
-        text = "* outside [0, 1]: estimation noise, not a result (95 % interval): "
-        fig.text(0.01, 0.005, text + "; ".join(notes[:6]) + (" …" if len(notes) > 6 else ""),
-                 fontsize=6.5, color="#b00020", va="bottom", wrap=True)  # fmt: skip
     return fig
 
 
