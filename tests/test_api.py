@@ -158,6 +158,6 @@ def test_sensitivity_discover_and_map_give_tables_and_figures() -> None:
     dist = scenario.uncertain["jobs_per_new_firm"]
     median = float(dist.ppf(np.array([0.5]))[0])
     assert m.point[1] == sim.api.point_value(scenario, "public_sector_jobs")
-    star = [line for line in m.plot().axes[0].get_lines() if line.get_marker() == "*"][0]
+    star = next(line for line in m.plot().axes[0].get_lines() if line.get_marker() == "*")
     assert star.get_xdata()[0] == m.point[0]
     assert getattr(dist, "mode", None) is None or m.point[0] == dist.mode != median
