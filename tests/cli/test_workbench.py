@@ -100,3 +100,14 @@ def test_report_is_one_offline_html_file_with_every_target_and_scenario(
     assert "How likely is each target?" in page and "sha256" in page
     assert 'class="num met"' in page and 'class="num missed"' in page
     capsys.readouterr()
+
+
+def test_discover_met_explains_when_a_target_is_met(tmp_path, capsys) -> None:
+    code = main(["discover", str(SCENARIOS / "uncertainty.toml"), "--samples", "500", "--met",
+                 "--target", "private_enterprises", "--json", "--no-figures", "--no-progress",
+                 "--out", str(tmp_path)])  # fmt: skip
+    assert code == 0
+    data = json.loads(capsys.readouterr().out)
+    entry = data["targets"]["private_enterprises"]
+    assert data["outcome"] == "target met" and 0 < entry["p_met"] < 1
+    assert "firm_birth_rate" in entry["box"]
