@@ -138,13 +138,13 @@ def _workbook(folder: RunFolder, result: BatchResult, scenario: Any, targets: An
 
 
 def _preload_drawing() -> threading.Thread:
-    """Import matplotlib while the batch runs (its numpy work leaves the interpreter free
-    much of the time), so the figures do not wait for the import afterwards."""
+    """Import matplotlib and warm its font caches while the batch runs (its numpy work leaves
+    the interpreter free much of the time), so the figures wait for neither afterwards."""
 
     def load() -> None:
-        import matplotlib.backends.backend_agg  # noqa: F401
+        from ..uncertainty.figures import warm_up
 
-        from ..uncertainty import figures  # noqa: F401
+        warm_up()
 
     thread = threading.Thread(target=load, name="sdsim-preload", daemon=True)
     thread.start()

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, NullLocator
 
@@ -38,6 +39,7 @@ __all__ = [
     "sobol_bars",
     "steady_limits",
     "tornado_chart",
+    "warm_up",
 ]
 
 _MET, _MISSED, _BAND = "#2a7f62", "#c0392b", "#3b6ea5"
@@ -147,12 +149,20 @@ def fan_grid(
 
 
 _PANEL_W, _PANEL_H, _TITLE_H = 4.2, 3.0, 0.8
+_FAST_TEXT = {"text.hinting": "none"}  # unhinted glyphs: a quarter less time, same at 80 dpi
 
 
 def _fan_rows(
     fans: Sequence[Fan], *, title: str | None, columns: int, rows: tuple[int, int]
 ) -> np.ndarray:
     """Rows ``first`` to ``last`` of the grid as RGB pixels (the title above the first)."""
+    with rc_context(_FAST_TEXT):
+        return _draw_fan_rows(fans, title=title, columns=columns, rows=rows)
+
+
+def _draw_fan_rows(
+    fans: Sequence[Fan], *, title: str | None, columns: int, rows: tuple[int, int]
+) -> np.ndarray:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     first, last = rows
@@ -180,6 +190,19 @@ def _fan_rows(
     return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 
 
+def warm_up() -> None:
+    """Load the fonts and fill matplotlib's caches with a tiny drawing, so that processes
+    forked to draw afterwards start warm (`sim batch` does this while its batch runs)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    with rc_context(_FAST_TEXT):
+        fig = Figure(figsize=(2, 1), dpi=40)
+        ax = fig.add_subplot()
+        ax.plot([0, 1], [0, 1])
+        ax.set_title("warm-up: 0123456789 ≥ ≤ %")
+        FigureCanvasAgg(fig).draw()
+
+
 @contextmanager
 def _no_gc() -> Iterator[None]:
     """Drawing makes many short-lived cyclic objects; the cyclic collector, walking a heap
@@ -205,7 +228,7 @@ def probability_bars(
 ) -> Path:
     """Horizontal bars of P(met) with their 95 % intervals, one per target. Margins are set
     from the labels' length rather than by a layout pass (which would draw everything twice)."""
-    with _no_gc():
+    with _no_gc(), rc_context(_FAST_TEXT):
         fig = probability_figure(labels, p, low, high, title=title)
         width, height = fig.get_size_inches()
         longest = max((len(label) for label in labels), default=10)
@@ -393,9 +416,11 @@ def importance_figure(
     if notes:
         import textwrap
 
-        note = "* outside [0, 1]: estimation noise, not a result (95 % interval): " + "; ".join(
-            notes[:6]
-        ) + (" …" if len(notes) > 6 else "")
+        note = (
+            "* outside [0, 1]: estimation noise, not a result (95 % interval): "
+            + "; ".join(notes[:6])
+            + (" …" if len(notes) > 6 else "")
+        )
         xlabel += "\n" + "\n".join(textwrap.wrap(note, width=int(10 * fig.get_figwidth())))
     ax.set_xlabel(xlabel)
     ax.set_ylabel("target")
