@@ -230,10 +230,15 @@ def probability_bars(
     from the labels' length rather than by a layout pass (which would draw everything twice)."""
     with _no_gc(), rc_context(_FAST_TEXT):
         fig = probability_figure(labels, p, low, high, title=title)
-        width, height = fig.get_size_inches()
+        height = fig.get_size_inches()[1]
         longest = max((len(label) for label in labels), default=10)
-        left = min(0.7, (0.3 + longest * 8 * 0.55 / 72) / width)
-        fig.subplots_adjust(left=left, right=0.97, top=1 - 0.5 / height, bottom=0.7 / height)
+        label_width = 0.3 + longest * 8 * 0.52 / 72  # inches of 8-point text
+        width = label_width + 5.5
+        fig.set_size_inches(width, height)
+        fig.axes[0].set_title("")
+        fig.suptitle(title, x=0.5, y=1 - 0.15 / height, va="top", fontsize=11)
+        fig.subplots_adjust(left=label_width / width, right=0.96, top=1 - 0.55 / height,
+                            bottom=0.7 / height)  # fmt: skip
         fig.savefig(path, dpi=110, pil_kwargs={"compress_level": 1})
     return Path(path)
 
