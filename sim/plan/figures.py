@@ -188,7 +188,7 @@ def _grid(n: int, bottom: float = 0.06) -> tuple[Figure, list]:
         top=1 - 0.8 / (3.9 * rows + 1.0),
         hspace=0.5,
         wspace=0.3,
-        bottom=max(bottom, 0.5 / (3.9 * rows + 1.0)),
+        bottom=max(bottom, 0.8 / (3.9 * rows + 1.0)),
     )
     axes = [fig.add_subplot(rows, cols, i + 1) for i in range(n)]
     return fig, axes
@@ -274,7 +274,8 @@ def _limits(ax, threshold: float) -> None:
     difference smaller than a tenth of the values (a flat line stays flat)."""
     lo, hi = ax.dataLim.y0, ax.dataLim.y1
     lo, hi = min(lo, threshold), max(hi, threshold)
-    floor = 0.1 * max(abs(lo), abs(hi)) or 1.0  # all zero: a unit either side
+    size = max(abs(lo), abs(hi))
+    floor = 0.1 * size if size > 1e-9 * max(1.0, abs(threshold)) else 1.0  # ~0: a unit band
     if hi - lo < floor:
         middle = (hi + lo) / 2
         lo, hi = middle - floor / 2, middle + floor / 2

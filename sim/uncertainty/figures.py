@@ -99,7 +99,7 @@ def steady_limits(ax: Any, values: np.ndarray, floor: float = 1e-9) -> None:
     size = max(abs(lo), abs(hi))
     if hi - lo <= floor * max(size, 1.0):
         middle = (hi + lo) / 2
-        half = 0.1 * size if size > 0 else 1.0
+        half = 0.1 * size if size > floor else 1.0  # all but zero: a unit either side
         ax.set_ylim(middle - half, middle + half)
 
 

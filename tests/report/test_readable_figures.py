@@ -127,3 +127,15 @@ def test_the_check_itself_catches_an_unlabelled_figure() -> None:
     found = _problems("bad.png", fig)
     assert any("no title" in p for p in found) and any("no x label" in p for p in found)
     assert any("no y label" in p for p in found) and any("is an id" in p for p in found)
+
+
+def test_a_flat_line_at_zero_is_not_scaled_to_rounding_noise() -> None:
+    from sim.plan.figures import _limits
+    from sim.uncertainty.figures import steady_limits
+
+    for limit in (lambda ax: _limits(ax, 0.0), lambda ax: steady_limits(ax, np.array([0, 1e-17]))):
+        ax = Figure().add_subplot()
+        ax.plot([2016, 2020], [0.0, 1.4e-17])
+        limit(ax)
+        low, high = ax.get_ylim()
+        assert high - low >= 0.5 and low < 0 < high
