@@ -75,8 +75,7 @@ def run_scenarios(files: Sequence[str | Path], args: argparse.Namespace) -> int:
     argv = command_line(args)
     xlsx = getattr(args, "xlsx", False)
     folders = [
-        write_scenario(v, args.out, run_id, argv=argv, figures=figures, xlsx=xlsx)
-        for v in verdicts
+        write_scenario(v, args.out, run_id, argv=argv, figures=figures, xlsx=xlsx) for v in verdicts
     ]
     comparison = None
     if len(verdicts) > 1:
