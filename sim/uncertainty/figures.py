@@ -197,9 +197,7 @@ def warm_up() -> None:
 
     with rc_context(_FAST_TEXT):
         fig = Figure(figsize=(2, 1), dpi=40)
-        ax = fig.add_subplot()
-        ax.plot([0, 1], [0, 1])
-        ax.set_title("warm-up: 0123456789 ≥ ≤ %")
+        fig.suptitle("warm-up: 0123456789 ≥ ≤ %, year")
         FigureCanvasAgg(fig).draw()
 
 
