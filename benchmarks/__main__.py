@@ -13,6 +13,7 @@ SECTIONS = {
     "loops": "Loops That Matter over 10,000 Hexi scenarios (issue 13)",
     "calibration": "Hexi plan model: history matching and calibration (issue 10)",
     "compile": "compile time of generated models, 1,250 to 10,000 stocks (issue 8)",
+    "batch_figures": "sim batch with and without its figures (issue 11)",
 }
 
 

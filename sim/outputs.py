@@ -38,14 +38,20 @@ from .errors import UserInputError
 from .jsontext import dumps
 
 __all__ = [
+    "LATEST",
     "RunFolder",
     "all_or_none",
     "check_out",
     "file_sha256",
+    "link_latest",
     "manifest",
     "new_run_id",
     "write_text_atomic",
 ]
+
+LATEST = "latest"
+"""Beside the run folders of a scenario: a symbolic link to the newest (a small text file
+naming it where links cannot be made)."""
 
 
 def new_run_id(now: _dt.datetime | None = None) -> str:
@@ -106,6 +112,38 @@ def manifest(
     }
 
 
+def link_latest(folder: Path) -> Path:
+    """Point ``folder.parent/latest`` at ``folder`` (a relative link, replaced atomically);
+    where the file system refuses links, ``latest`` is a text file holding the folder's name.
+    Either way ``latest`` never names a half-written folder."""
+    target = folder.parent / LATEST
+    temporary = folder.parent / f".{LATEST}-{secrets.token_hex(4)}"
+    try:
+        os.symlink(folder.name, temporary, target_is_directory=True)
+    except (OSError, NotImplementedError):
+        temporary.write_text(folder.name + "\n", encoding="utf-8")
+    try:
+        if target.is_dir() and not target.is_symlink():
+            raise OSError(f"{target} is a folder; not replaced")
+        os.replace(temporary, target)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+    return target
+
+
+def _latest_name(parent: Path) -> str | None:
+    """The run folder ``parent/latest`` names, if any."""
+    latest = parent / LATEST
+    try:
+        if latest.is_symlink():
+            return os.readlink(latest)
+        if latest.is_file():
+            return latest.read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+    return None
+
+
 class RunFolder:
     """A results folder written in a temporary place and renamed into ``root/name/run_id``."""
 
@@ -146,14 +184,24 @@ class RunFolder:
                 shutil.rmtree(self.path, ignore_errors=True)
                 self._remove_created()
                 raise
+            self._previous_latest = _latest_name(self.final.parent)
+            link_latest(self.final)
             return False
         shutil.rmtree(self.path, ignore_errors=True)
         self._remove_created()
         return False
 
     def remove(self) -> None:
-        """Take a completed folder back (and the folders above it that this run made)."""
+        """Take a completed folder back (and the folders above it that this run made), and
+        point ``latest`` where it pointed before."""
         shutil.rmtree(self.final, ignore_errors=True)
+        latest = self.final.parent / LATEST
+        if _latest_name(self.final.parent) == self.final.name:
+            previous = getattr(self, "_previous_latest", None)
+            if previous is not None and (self.final.parent / previous).is_dir():
+                link_latest(self.final.parent / previous)
+            else:
+                latest.unlink(missing_ok=True)
         self._remove_created()
 
     def _remove_created(self) -> None:

@@ -107,14 +107,20 @@ class Result:
         )
         return out.squeeze(axis=squeeze) if squeeze else out
 
-    def to_dataframe(self):
-        """Tidy long format: one row per (time, variable, scenario)."""
+    def to_dataframe(self, *, years: bool = False):
+        """Tidy long format: one row per (time, variable, scenario), keyed by model *time*.
+
+        With ``years`` a ``year`` column follows the convention of `sim.years` (a level at
+        time t is the end of year t - 1, a rate in units per year is year t) and only whole
+        years are kept: for a plan, prefer `sim.run(...).trajectories`, which also keeps to
+        the plan period.
+        """
         import pandas as pd
 
         t, v, s = np.meshgrid(
             self.times, np.arange(len(self.names)), np.arange(self.n), indexing="ij"
         )
-        return pd.DataFrame(
+        frame = pd.DataFrame(
             {
                 "time": t.ravel(),
                 "variable": np.asarray(self.names, dtype=object)[v.ravel()],
@@ -122,6 +128,15 @@ class Result:
                 "value": self.values.ravel(),
             }
         )
+        if not years:
+            return frame
+        from .years import is_rate, year_labels
+
+        rate = np.array([is_rate(self.units.get(name, "")) for name in self.names])
+        level_year, whole = year_labels(self.times, rate=False)
+        per_time = len(self.names) * self.n
+        frame.insert(1, "year", np.repeat(level_year, per_time) + rate[v.ravel()])
+        return frame[np.repeat(whole, per_time)].reset_index(drop=True)
 
     def to_csv(self, path: str | os.PathLike, scenario: int = 0) -> None:
         """One scenario as a table: ``Time`` then one column per variable, written atomically."""

@@ -30,7 +30,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -57,7 +57,14 @@ from .simulate import Save, simulate
 from .tomlfile import read_toml
 from .uncertainty.distributions import Distribution
 
-__all__ = ["Scenario", "ScenarioFile", "TimeInput", "load_scenario", "read_scenario_file"]
+__all__ = [
+    "Scenario",
+    "ScenarioFile",
+    "TimeInput",
+    "load_scenario",
+    "read_scenario_file",
+    "scenario_from_dict",
+]
 
 Real = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 PositiveReal = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=0)]
@@ -170,6 +177,39 @@ class Scenario:
             check_ranges=False,  # the scenario's values were checked on load; extras sweep
         )  # fmt: skip
 
+    def with_parameters(self, *, name: str | None = None, **values: float) -> Scenario:
+        """A copy with constants set to ``values`` (each a finite number; a name the model
+        does not have as a constant is an error naming it), called ``name`` (default: this
+        name with ``-modified``). A value set here is no longer uncertain in batch runs."""
+        new_name = name or f"{self.name}-modified"
+        _check_name(new_name)
+        constants = {c.key: c for c in self.model.constants}
+        where = Path(f"<with_parameters of {self.name}>")
+        parameters = dict(self.parameters)
+        uncertain = dict(self.uncertain)
+        origin = dict(self.origin)
+        for given, value in values.items():
+            key = _constant_key(given, constants, self.model, self.path, "parameters")
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise UserInputError(
+                    f"expected a number, got {type(value).__name__} {value!r}",
+                    file=str(self.path),
+                    field=f"parameters.{given}",
+                )
+            if not math.isfinite(value):
+                raise UserInputError(
+                    f"expected a finite number, got {value!r}",
+                    file=str(self.path),
+                    field=f"parameters.{given}",
+                )
+            canonical_name = constants[key].name
+            parameters[canonical_name] = float(value)
+            uncertain.pop(canonical_name, None)
+            origin[canonical_name] = where
+        return replace(
+            self, name=new_name, parameters=parameters, uncertain=uncertain, origin=origin
+        )
+
 
 def read_scenario_file(path: str | Path) -> ScenarioFile:
     """Read and validate one file (its ``extends`` is not followed)."""
@@ -185,7 +225,33 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read a scenario file, follow its ``extends`` chain, and check every name against the
     model, so that a bad file fails here and not halfway through a run."""
     path = Path(path)
-    chain = _chain(path)  # root first
+    return _resolve(path, _chain(path))
+
+
+def scenario_from_dict(
+    data: Mapping[str, Any], *, name: str = "scenario", base: str | Path = "."
+) -> Scenario:
+    """A scenario from a dict laid out as a scenario file (``model`` or ``extends``,
+    ``parameters``, ``inputs``, ``uncertain``, …); relative paths are taken from ``base``.
+
+    >>> scenario_from_dict({"extends": "scenarios/plan.toml",
+    ...                     "parameters": {"firm_exit_rate": 0.08}}, name="exits")
+    """
+    where = Path(base) / f"<dict {name}>"
+    try:
+        spec = ScenarioFile.model_validate({"name": name, **dict(data)})
+    except ValidationError as exc:
+        raise _pydantic_error(exc, str(where)) from None
+    chain = [(where, spec)]
+    parent = _extended(where, spec)
+    if parent is not None:
+        chain = [*_chain(parent), (where, spec)]
+    scenario = _resolve(where, chain)
+    return replace(scenario, files=scenario.files[1:])
+
+
+def _resolve(path: Path, chain: list[tuple[Path, ScenarioFile]]) -> Scenario:
+    """The scenario of ``chain`` (root first, ``path`` last)."""
     scenario_name = _name(chain[-1][1].name, path)
     model_file, model_spec = _model_spec(chain)
     model_path = _model_path(model_file, model_spec)
@@ -441,3 +507,13 @@ def _pydantic_error(exc: ValidationError, file: str) -> UserInputError:
     elif first["type"] in ("float_type", "string_type", "dict_type", "list_type"):
         reason = f"{reason}, got {type(first['input']).__name__} {first['input']!r}"
     return UserInputError(reason, file=file, field=".".join(loc) or None)
+
+
+def _check_name(name: str) -> None:
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", name) or len(name) > 80:
+        raise UserInputError(
+            f"a scenario name is letters, digits, '_', '.' and '-' (at most 80), got {name!r}",
+            field="name",
+        )

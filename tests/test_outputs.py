@@ -84,6 +84,7 @@ def test_all_or_none_keeps_folders_of_earlier_commands(tmp_path: Path) -> None:
         raise RuntimeError
     assert [p.relative_to(tmp_path).as_posix() for p in sorted(tmp_path.rglob("*"))] == [
         "plan",
+        "plan/latest",  # pointing at old again
         "plan/old",
         "plan/old/a.txt",
     ]
@@ -128,3 +129,37 @@ def test_check_out_fails_before_anything_runs(tmp_path: Path) -> None:
     if not str(root).startswith("/sys"):  # root passes the permission check, then fails
         with pytest.raises(UserInputError, match="Permission denied"):
             check_out(root)
+
+
+def test_latest_points_at_the_newest_folder(tmp_path: Path, monkeypatch) -> None:
+    root = tmp_path / "results"
+    for run_id in ("20260101T000000Z-aaaaaa", "20260101T000001Z-bbbbbb"):
+        with RunFolder(root, "plan", run_id) as folder:
+            folder.write_text("a.txt", run_id)
+        assert (root / "plan" / "latest" / "a.txt").read_text() == run_id
+    assert sorted(p.name for p in (root / "plan").iterdir())[-1] == "latest"
+    assert (root / "plan" / "latest").is_symlink()
+
+    def refuse(*args, **kwargs):
+        raise OSError("no links here")
+
+    monkeypatch.setattr("os.symlink", refuse)
+    with RunFolder(root, "plan", "20260101T000002Z-cccccc") as folder:
+        folder.write_text("a.txt", "c")
+    latest = root / "plan" / "latest"
+    assert not latest.is_symlink() and latest.read_text().strip() == "20260101T000002Z-cccccc"
+    assert not [p for p in (root / "plan").iterdir() if p.name.startswith(".")]
+
+
+def test_taking_a_folder_back_points_latest_where_it_pointed(tmp_path: Path) -> None:
+    with RunFolder(tmp_path, "plan", "old") as folder:
+        folder.write_text("a.txt", "kept")
+    assert (tmp_path / "plan" / "latest").resolve() == (tmp_path / "plan" / "old").resolve()
+    with pytest.raises(RuntimeError), all_or_none():
+        with RunFolder(tmp_path, "plan", "new") as folder:
+            folder.write_text("a.txt", "taken back")
+        with RunFolder(tmp_path, "trend", "new") as folder:
+            folder.write_text("a.txt", "taken back")
+        raise RuntimeError
+    assert (tmp_path / "plan" / "latest").resolve() == (tmp_path / "plan" / "old").resolve()
+    assert not (tmp_path / "trend").exists()  # its only folder and its latest link are gone

@@ -40,6 +40,9 @@ COMMANDS = (
     "check-units",
     "loops",
     "calibrate",
+    "params",
+    "compare",
+    "report",
 )
 
 

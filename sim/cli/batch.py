@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import math
+import threading
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +41,7 @@ def register(subparsers) -> None:
         "batch",
         help="probability of meeting each target over the scenario's uncertain parameters",
         description="Sample the scenario's [uncertain] parameters, run every sample, and report "
-        "the probability each target (and all of them) is met, with 95 %% intervals.",
+        "the probability each target (and all of them) is met, with 95 % intervals.",
     )
     add_run_options(parser, samples=10_000, samples_help="number of sampled runs")
     parser.add_argument(
@@ -48,11 +50,18 @@ def register(subparsers) -> None:
         help="also write every sample's inputs, metrics and met flags to samples.parquet",
     )
     add_condition_options(parser)
+    parser.add_argument(
+        "--xlsx", action="store_true", help="also write results.xlsx (needs openpyxl)"
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     options = run_options(args)
+    if args.xlsx:
+        from ..report.excel import require_openpyxl
+
+        require_openpyxl()
     if args.condition_on:
         return run_conditioned(args, options)
     batch, scenario, targets = plan_batch(
@@ -62,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
     inputs += [("model", scenario.model_path), ("targets", targets.path)]
     with results_folder(options, scenario.name, "batch", inputs) as folder:
         sink = ParquetSink(folder.file("samples.parquet")) if args.records else None
+        preload = _preload_drawing() if options.figures and options.executor == "local" else None
         with options.make_executor() as executor:
             result = run_batch(
                 batch,
@@ -70,12 +80,16 @@ def run(args: argparse.Namespace) -> int:
                 records=sink.write if sink else None,
                 show_progress=options.progress,
             )
+        if preload is not None:
+            preload.join()  # before drawing forks: no thread may be left running
         if sink:
             sink.close()
         _check(options, result, scenario)
         summary = _summary(result, scenario.name, targets)
         folder.write_json("summary.json", {**summary, "trajectories": _fans(result)})
         _table(folder, result, targets)
+        if args.xlsx:
+            _workbook(folder, result, scenario, targets)
         if options.figures:
             _figures(folder, result, targets, scenario.name)
     emit(summary, _text(summary, targets), as_json=args.json, folder=folder.final)
@@ -133,15 +147,52 @@ def _table(folder: RunFolder, result: BatchResult, targets: Any) -> None:
     folder.write_csv("targets.csv", header, rows)
 
 
+def _workbook(folder: RunFolder, result: BatchResult, scenario: Any, targets: Any) -> None:
+    """results.xlsx: probabilities, the uncertain parameters and every parameter's value."""
+    import pandas as pd
+
+    from ..api import probability_frame
+    from ..report.excel import write_workbook
+    from ..report.params import parameter_frame
+
+    uncertain = pd.DataFrame(
+        [(k, d.describe()) for k, d in scenario.uncertain.items()], columns=["name", "distribution"]
+    )
+    write_workbook(
+        folder.file("results.xlsx"),
+        {
+            "probabilities": probability_frame(result, targets),
+            "uncertain": uncertain,
+            "parameters": parameter_frame(scenario),
+        },
+    )
+
+
+def _preload_drawing() -> threading.Thread:
+    """Import matplotlib and warm its font caches while the batch runs (its numpy work leaves
+    the interpreter free much of the time), so the figures wait for neither afterwards."""
+
+    def load() -> None:
+        from ..uncertainty.figures import warm_up
+
+        warm_up()
+
+    thread = threading.Thread(target=load, name="sdsim-preload", daemon=True)
+    thread.start()
+    return thread
+
+
 def _figures(folder: RunFolder, result: BatchResult, targets: Any, name: str) -> None:
     from ..plan.figures import latin
     from ..uncertainty.figures import Fan, fan_grid, probability_bars
 
     probabilities = [result.summary.probability(t.id) for t in targets]
     joint = result.summary.probability()
-    labels = [latin(f"{t.id} ({t.threshold_text()})") for t in targets] + ["ALL TARGETS JOINTLY"]
+    labels = [latin(f"{t.title} ({t.threshold_text()})") for t in targets]
+    labels.append("ALL TARGETS JOINTLY")
     everything = [*probabilities, joint]
-    probability_bars(
+    bars = partial(
+        probability_bars,
         folder.file("figures/probabilities.png"),
         labels,
         [p.p for p in everything],
@@ -150,22 +201,28 @@ def _figures(folder: RunFolder, result: BatchResult, targets: Any, name: str) ->
         title=f"{name}: probability each target is met ({result.summary.n:,} runs)",
     )
     times = np.asarray(result.batch.times)
-    fans = [
-        Fan(
-            latin(f"{target.id}: P(met) {result.summary.probability(target.id).p:.1%}"),
-            latin(target.unit),
-            [target.year_of(t) for t in times],
-            result.fan(path_output(target.id)),
-            (target.year, target.threshold),
-            latin(f"target {target.threshold_text()}"),
+    fans = []
+    for target in targets:
+        years = np.array([target.year_of(t) for t in times])
+        keep = np.isclose(times, np.round(times)) & (years <= target.year)  # the plan period
+        title = latin(target.title)
+        title = title if len(title) <= 42 else title[:41] + "…"
+        fans.append(
+            Fan(
+                f"{title}: P(met) {result.summary.probability(target.id).p:.1%}",
+                latin(target.unit),
+                years[keep],
+                result.fan(path_output(target.id))[keep],
+                (target.year, target.threshold),
+                latin(f"target {target.threshold_text()}"),
+            )
         )
-        for target in targets
-    ]
     fan_grid(
         folder.file("figures/fans.png"),
         fans,
         title=f"{name}: each target's metric over the plan years, 5-95 % of "
         f"{min(result.summary.n, result.batch.fan_samples):,} runs (diamond: the target)",
+        alongside=[bars],  # drawn at the same time, on another core
     )
 
 

@@ -44,7 +44,12 @@ def register(subparsers) -> None:
         help="a target id (repeatable; default: every target missed in some runs but not all)",
     )
     parser.add_argument(
-        "--threshold", default="0.8", help="least share of misses in the box (density, 0.8)"
+        "--met",
+        action="store_true",
+        help="explain when each target is MET instead of when it is missed",
+    )
+    parser.add_argument(
+        "--threshold", default="0.8", help="least share of the outcome in the box (density, 0.8)"
     )
     parser.add_argument("--alpha", default="0.05", help="share of runs peeled per step (0.05)")
     parser.add_argument(
@@ -66,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         if wanted not in known:
             raise UserInputError(f"no target {wanted!r} (targets: {', '.join(known)})",
                                  field="--target")  # fmt: skip
+    word = "met" if args.met else "missed"
     chunks: list[dict[str, np.ndarray]] = []
     with options.make_executor() as executor:
         result = run_batch(
@@ -85,25 +91,25 @@ def run(args: argparse.Namespace) -> int:
     for target in targets:
         if args.target and target.id not in args.target:
             continue
-        flags = np.concatenate([c[f"met:{target.id}"] for c in chunks])[keep]
-        missed = ~flags.astype(bool)
-        if not len(missed):
-            found[target.id] = {"title": target.title, "p_missed": None, "note": "no finite run"}
+        met = np.concatenate([c[f"met:{target.id}"] for c in chunks])[keep].astype(bool)
+        hit = met if args.met else ~met  # the outcome explained
+        if not len(hit):
+            found[target.id] = {"title": target.title, f"p_{word}": None, "note": "no finite run"}
             continue
-        entry: dict[str, Any] = {"title": target.title, "p_missed": float(missed.mean())}
-        if missed.all() or not missed.any():
-            entry["note"] = "always missed" if missed.all() else "never missed"
-        elif missed.mean() >= threshold:
-            entry["note"] = "missed in most runs: no range of the assumptions to single out"
+        entry: dict[str, Any] = {"title": target.title, f"p_{word}": float(hit.mean())}
+        if hit.all() or not hit.any():
+            entry["note"] = f"always {word}" if hit.all() else f"never {word}"
+        elif hit.mean() >= threshold:
+            entry["note"] = f"{word} in most runs: no range of the assumptions to single out"
         else:
             boxes[target.id] = prim(
-                x, missed, names, alpha=alpha, min_mass=min_mass, threshold=threshold
+                x, hit, names, alpha=alpha, min_mass=min_mass, threshold=threshold
             )
             entry.update(boxes[target.id].to_dict())
         found[target.id] = entry
     data = {"scenario": scenario.name, "samples": options.samples, "seed": options.seed,
             "nonfinite_runs": summary.nonfinite, "note": NOTE,
-            "outcome": "target missed", "targets": found}  # fmt: skip
+            "outcome": f"target {word}", "targets": found}  # fmt: skip
     inputs = [("scenario", f) for f in scenario.files]
     inputs += [("model", scenario.model_path), ("targets", targets.path)]
     with results_folder(options, scenario.name, "discover", inputs) as folder:
@@ -113,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
             from ..uncertainty.figures import prim_chart
 
             for target_id, box in boxes.items():
-                title = latin(f"When is {target_id} missed? ({targets[target_id].title})")
+                title = latin(f"When is it {word}? {targets[target_id].title}")
                 prim_chart(folder.file(f"figures/prim/{target_id}.png"), box, title=title)
     emit(data, _text(data), as_json=args.json, folder=folder.final)
     return 0
@@ -127,13 +133,14 @@ def _fraction(text: str, option: str) -> float:
 
 
 def _text(data: dict[str, Any]) -> str:
-    lines = [f"{data['scenario']}: where misses concentrate ({data['samples']:,} runs)"]
+    word = data["outcome"].removeprefix("target ")
+    lines = [f"{data['scenario']}: where the target is {word} ({data['samples']:,} runs)"]
     lines.append(nonfinite_line(data["nonfinite_runs"], data["samples"], "the boxes"))
     for target_id, e in data["targets"].items():
-        if e["p_missed"] is None:
+        if e[f"p_{word}"] is None:
             lines.append(f"{target_id}: {e['note']}")
             continue
-        head = f"{target_id}: missed in {e['p_missed']:.1%} of runs"
+        head = f"{target_id}: {word} in {e[f'p_{word}']:.1%} of runs"
         if "note" in e:
             lines.append(f"{head} ({e['note']})")
             continue
@@ -142,8 +149,8 @@ def _text(data: dict[str, Any]) -> str:
         )
         weak = "" if e["density"] >= e["threshold"] else " [weak: below the density threshold]"
         lines.append(
-            f"{head}; {e['density']:.0%} of runs miss when {ranges or 'anywhere'} "
-            f"(covers {e['coverage']:.0%} of misses){weak}"
+            f"{head}; {e['density']:.0%} of runs are {word} when {ranges or 'anywhere'} "
+            f"(covers {e['coverage']:.0%} of them){weak}"
         )
     return "\n".join(lines)
 

@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
                 fmap,
                 title=latin(f"{scenario.name}: {target.title} ({target.threshold_text()})"),
                 marker=(_current(scenario, x_name), _current(scenario, y_name)),
-                marker_label=f"scenario '{scenario.name}'",
+                marker_label=f"scenario '{scenario.name}' (its own values)",
             )
     emit(data, _text(fmap, target), as_json=args.json, folder=folder.final)
     return 0
@@ -144,14 +144,10 @@ def _uncertain(scenario: Any, name: str) -> Any:
 
 
 def _current(scenario: Any, name: str) -> float:
-    """The lever's value in the scenario: the median if uncertain, else the set value."""
-    dist = _uncertain(scenario, name)
-    if dist is not None:
-        return float(dist.ppf(np.array([0.5]))[0])
-    for key, value in scenario.parameters.items():
-        if canonical(key) == canonical(name):
-            return float(value)
-    return float(scenario.model[name].value)
+    """The lever's value in the scenario itself (not its distribution's median)."""
+    from ..api import point_value
+
+    return point_value(scenario, name)
 
 
 def _text(fmap: Any, target: Any) -> str:

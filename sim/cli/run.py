@@ -53,6 +53,11 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-figures", action="store_true", help="write no figures")
     add_strict_option(parser)
+    parser.add_argument(
+        "--xlsx",
+        action="store_true",
+        help="also write results.xlsx (verdicts, trajectories, parameters; needs openpyxl)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -64,6 +69,10 @@ def run_scenarios(files: Sequence[str | Path], args: argparse.Namespace) -> int:
     judge and write each scenario, then compare them when there are several. The folders of
     one command appear together or not at all: an error or interruption removes those already
     written."""
+    if getattr(args, "xlsx", False):
+        from ..report.excel import require_openpyxl
+
+        require_openpyxl()
     loaded = [_load(Path(f)) for f in files]
     _distinct([s for s, _ in loaded])
     check_out(args.out)
@@ -80,13 +89,17 @@ def run_scenarios(files: Sequence[str | Path], args: argparse.Namespace) -> int:
     run_id = new_run_id()
     figures = not args.no_figures
     argv = command_line(args)
+    xlsx = getattr(args, "xlsx", False)
     with all_or_none():
         folders = [
-            write_scenario(v, args.out, run_id, argv=argv, figures=figures) for v in verdicts
+            write_scenario(v, args.out, run_id, argv=argv, figures=figures, xlsx=xlsx)
+            for v in verdicts
         ]
         comparison = None
         if len(verdicts) > 1:
-            comparison = write_comparison(verdicts, args.out, run_id, argv=argv, figures=figures)
+            comparison = write_comparison(
+                verdicts, args.out, run_id, argv=argv, figures=figures, xlsx=xlsx
+            )
     if args.json:
         summary = summary_json(verdicts)
         for entry, folder in zip(summary["scenarios"], folders, strict=True):
@@ -115,7 +128,8 @@ def command_line(args: argparse.Namespace) -> list[str]:
     elif getattr(args, "scenarios", None) is not None:
         words += ["--scenarios", str(args.scenarios)]
     words += ["--out", str(args.out)]
-    flags = [("json", "--json"), ("no_levers", "--no-levers"), ("no_figures", "--no-figures")]
+    flags = [("json", "--json"), ("no_levers", "--no-levers"), ("no_figures", "--no-figures"),
+             ("xlsx", "--xlsx")]  # fmt: skip
     words += [flag for name, flag in flags if getattr(args, name, False)]
     return words
 

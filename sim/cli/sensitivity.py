@@ -167,23 +167,30 @@ def _figures(folder: RunFolder, method: str, result: Any, targets: Any, name: st
         if method != "sobol":  # scale each target's row to its largest effect
             block = block / np.maximum(block.max(axis=1, keepdims=True), 1e-300)
         labels = [
-            f"{i} (no input changes it)" if outcome == "met" and not np.any(row > 0) else i
-            for i, row in zip(ids, block, strict=True)
+            f"{latin(t.title)} (no input changes it)"
+            if outcome == "met" and not np.any(row > 0)
+            else latin(t.title)
+            for t, row in zip(targets, block, strict=True)
         ]
+        what = ("whether each target is MET (met/missed, 0/1)" if outcome == "met"
+                else "each target's METRIC (its value)")  # fmt: skip
         importance_heatmap(
             folder.file(f"figures/{method}_{outcome}.png"),
             labels,
             list(result.inputs),
             block,
-            title=f"{name}: which assumptions matter for each target's "
-            f"{'met/missed outcome' if outcome == 'met' else 'metric'} ({method})",
-            label=_measure(method) if method == "sobol" else f"{method}: relative importance",
+            title=f"{name}: which assumptions decide {what} ({method})",
+            label=(_measure(method) if method == "sobol" else f"{method}: relative importance")
+            + (" of met/missed" if outcome == "met" else " of the metric"),
+            interval=result.total_ci[:, index] if method == "sobol" else None,
+            cmap="Purples" if outcome == "met" else "Oranges",
         )
     for target in targets:
-        title = latin(f"{target.id}: {target.title}")
+        title = latin(f"{target.title}: what its metric depends on")
         if method == "sobol":
             sobol_bars(folder.file(f"figures/sobol/{target.id}.png"), result, target.id,
                        title=title, top=12)  # fmt: skip
         elif method == "tornado":
             tornado_chart(folder.file(f"figures/tornado/{target.id}.png"), result, target.id,
-                          title=title, threshold=target.threshold, top=12)  # fmt: skip
+                          title=title, threshold=target.threshold, top=12,
+                          unit=latin(target.unit))  # fmt: skip

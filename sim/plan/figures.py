@@ -12,13 +12,23 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import StrMethodFormatter
 
+from ..colors import scenario_color
 from ..results import Result
+from ..years import is_rate, year_labels
 from .data import read_data
 from .feasibility import ScenarioVerdict, TargetVerdict
 from .metrics import metric_series
 from .targets import ContextVariable, Target, TargetSet
 
-__all__ = ["comparison_figure", "latin", "sector_figures", "verdict_figure", "year_axis"]
+__all__ = [
+    "comparison_figure",
+    "comparison_figure_object",
+    "latin",
+    "sector_figures",
+    "verdict_figure",
+    "verdict_figure_object",
+    "year_axis",
+]
 
 _MET, _MISSED, _TARGET = "#1a9850", "#d73027", "#4d4d4d"
 _KINDS = {"actual": "data", "estimate": "estimate", "target": "plan path"}
@@ -48,9 +58,9 @@ def year_axis(
     """Plan years for saved ``times`` and which of them fall in ``[first, last]``: a rate
     (units per year) at time t is the rate during year t; anything else at time t is the
     level at the end of year t - 1."""
-    rate = units.replace(" ", "").endswith(("/yr", "/year"))
-    years = np.round(times) - (0 if rate else 1)
-    keep = np.isclose(times, np.round(times)) & (years >= first) & (years <= last)
+    rate = is_rate(units)
+    years, whole = year_labels(times, rate)
+    keep = whole & (years >= first + (1 if rate else 0)) & (years <= last)
     return years, keep
 
 
@@ -84,18 +94,23 @@ def sector_figures(verdict: ScenarioVerdict, folder: Path) -> list[Path]:
 
 def comparison_figure(verdicts: Sequence[ScenarioVerdict], path: Path) -> Path:
     """The headline targets, one line per scenario, against the plan's thresholds."""
+    comparison_figure_object(verdicts).savefig(path, dpi=110)
+    return path
+
+
+def comparison_figure_object(verdicts: Sequence[ScenarioVerdict]) -> Figure:
+    """The figure of `comparison_figure`, not saved; each scenario in its own colour."""
     targets = [t for t in verdicts[0].targets if t.headline]
     fig, axes = _grid(len(targets), bottom=0.16)
-    colors = [f"C{i}" for i in range(10)]
     for ax, target in zip(axes, targets, strict=False):
-        for i, verdict in enumerate(verdicts):
+        for verdict in verdicts:
             years, series = _target_series(verdict.result, target)
             ax.plot(
                 years,
                 series,
                 marker="o",
                 ms=3.5,
-                color=colors[i % 10],
+                color=scenario_color(verdict.scenario.name),
                 lw=1.8,
                 label=verdict.scenario.name,
             )
@@ -115,13 +130,18 @@ def comparison_figure(verdicts: Sequence[ScenarioVerdict], path: Path) -> Path:
     )
     fig.suptitle("Headline targets across scenarios", fontsize=14, weight="bold")
     fig.text(0.5, 0.005, _NOTE, ha="center", va="bottom", fontsize=8.5, color="#555555")
-    fig.savefig(path, dpi=110)
-    return path
+    return fig
 
 
 def verdict_figure(verdict: ScenarioVerdict, path: Path, clip: float = 0.5) -> Path:
     """Margin of every target relative to its threshold, green when met, red when missed;
     bars are cut at ``±clip`` and labelled with their true value."""
+    verdict_figure_object(verdict, clip).savefig(path, dpi=110)
+    return path
+
+
+def verdict_figure_object(verdict: ScenarioVerdict, clip: float = 0.5) -> Figure:
+    """The figure of `verdict_figure`, not saved; targets by their titles."""
     rows = list(reversed(verdict.verdicts))
     rel = np.array([v.margin_relative if v.margin_relative is not None else 0.0 for v in rows])
     fig = Figure(figsize=(11, 0.36 * len(rows) + 1.8), layout="constrained")
@@ -143,7 +163,7 @@ def verdict_figure(verdict: ScenarioVerdict, path: Path, clip: float = 0.5) -> P
             fontsize=8.5,
             ha="left" if x >= 0 else "right",
         )
-    ax.set_yticks(range(len(rows)), [f"{v.target.id}" for v in rows], fontsize=9)
+    ax.set_yticks(range(len(rows)), [_short_title(v.target) for v in rows], fontsize=9)
     ax.axvline(0, color="black", lw=0.8)
     ax.set_xlim(-clip * 100 - 18, clip * 100 + 18)
     ax.set_xlabel(f"margin, % of the threshold (positive = met; bars cut at ±{clip:.0%})")
@@ -153,8 +173,8 @@ def verdict_figure(verdict: ScenarioVerdict, path: Path, clip: float = 0.5) -> P
         fontsize=12,
         weight="bold",
     )
-    fig.savefig(path, dpi=110)
-    return path
+    ax.set_ylabel("plan target")
+    return fig
 
 
 # -- panels ---------------------------------------------------------------------------------
@@ -168,7 +188,7 @@ def _grid(n: int, bottom: float = 0.06) -> tuple[Figure, list]:
         top=1 - 0.8 / (3.9 * rows + 1.0),
         hspace=0.5,
         wspace=0.3,
-        bottom=max(bottom, 0.5 / (3.9 * rows + 1.0)),
+        bottom=max(bottom, 0.8 / (3.9 * rows + 1.0)),
     )
     axes = [fig.add_subplot(rows, cols, i + 1) for i in range(n)]
     return fig, axes
@@ -254,7 +274,8 @@ def _limits(ax, threshold: float) -> None:
     difference smaller than a tenth of the values (a flat line stays flat)."""
     lo, hi = ax.dataLim.y0, ax.dataLim.y1
     lo, hi = min(lo, threshold), max(hi, threshold)
-    floor = 0.1 * max(abs(lo), abs(hi)) or 1.0  # all zero: a unit either side
+    size = max(abs(lo), abs(hi))
+    floor = 0.1 * size if size > 1e-9 * max(1.0, abs(threshold)) else 1.0  # ~0: a unit band
     if hi - lo < floor:
         middle = (hi + lo) / 2
         lo, hi = middle - floor / 2, middle + floor / 2
@@ -263,6 +284,7 @@ def _limits(ax, threshold: float) -> None:
 
 
 def _years(ax) -> None:
+    ax.set_xlabel("year", fontsize=8.5)
     ax.set_xlim(2014.6, 2020.4)
     ax.set_xticks(range(2015, 2021))
     ax.grid(alpha=0.3)
@@ -271,6 +293,12 @@ def _years(ax) -> None:
 
 def _unit_label(units: str) -> str:
     return "ratio" if units == "dimensionless" else latin(units)
+
+
+def _short_title(target: Target, width: int = 48) -> str:
+    """A target's title fit for a tick label."""
+    title = latin(target.title)
+    return title if len(title) <= width else title[: width - 1] + "…"
 
 
 def _short(x: float) -> str:

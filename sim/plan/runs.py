@@ -3,14 +3,13 @@ the parameters used, the figures and a manifest of the inputs."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from ..model import Auxiliary, Flow, Stock
 from ..outputs import RunFolder, manifest
+from ..tidy import TRAJECTORY_COLUMNS, tidy_rows
 from .feasibility import ScenarioVerdict
 
 __all__ = ["TARGET_COLUMNS", "trajectory_rows", "write_comparison", "write_scenario"]
@@ -48,15 +47,17 @@ def write_scenario(
     *,
     argv: Sequence[str] | None = None,
     figures: bool = True,
+    xlsx: bool = False,
 ) -> Path:
     """``root/<scenario>/<run_id>/``: manifest.json, targets.csv, trajectories.csv,
-    parameters.csv and the figures; renamed into place only when all is written."""
+    parameters.csv, the figures and (``xlsx``) results.xlsx; renamed into place only when all
+    is written."""
     s = verdict.scenario
     with RunFolder(root, s.name, run_id) as folder:
         folder.write_csv("targets.csv", TARGET_COLUMNS, _target_rows([verdict]))
         folder.write_csv(
             "trajectories.csv",
-            ("scenario", "variable", "year", "time", "value", "unit"),
+            TRAJECTORY_COLUMNS,
             trajectory_rows(verdict),
         )
         folder.write_csv(
@@ -65,6 +66,9 @@ def write_scenario(
             _parameter_rows(verdict),
         )
         written = ["targets.csv", "trajectories.csv", "parameters.csv"]
+        if xlsx:
+            _workbook(folder, [verdict])
+            written.append("results.xlsx")
         if figures:
             from .figures import sector_figures, verdict_figure  # matplotlib only when drawing
 
@@ -98,12 +102,16 @@ def write_comparison(
     *,
     argv: Sequence[str] | None = None,
     figures: bool = True,
+    xlsx: bool = False,
 ) -> Path:
     """``root/comparison/<run_id>/``: every scenario's verdicts in one table, and the figure
     comparing scenarios on the headline targets."""
     with RunFolder(root, "comparison", run_id) as folder:
         folder.write_csv("targets.csv", TARGET_COLUMNS, _target_rows(verdicts))
         written = ["targets.csv"]
+        if xlsx:
+            _workbook(folder, verdicts)
+            written.append("results.xlsx")
         if figures and any(t.headline for t in verdicts[0].targets):
             from .figures import comparison_figure
 
@@ -127,23 +135,37 @@ def write_comparison(
     return folder.final
 
 
-def trajectory_rows(verdict: ScenarioVerdict):
-    """Tidy rows (scenario, variable, year, time, value, unit) of every stock, flow and
-    auxiliary. ``year`` is the plan year: a rate (units per year) at time t is the rate of
-    the year t falls in; a level at time t belongs to the year whose end t is (or is in)."""
-    result, name = verdict.result, verdict.scenario.name
-    model = verdict.scenario.model
-    wanted = [v.name for v in model.variables if isinstance(v, Stock | Flow | Auxiliary)]
-    times = result.times
-    for variable in wanted:
-        units = result.units.get(variable, "")
-        rate = units.replace(" ", "").endswith(("/yr", "/year"))
-        values = result[variable][:, 0]
-        for t, value in zip(times, values, strict=True):
-            if abs(t - round(t)) > 1e-9:  # whole years only: the step is a numerical choice
-                continue
-            year = math.floor(t + 1e-9) if rate else math.ceil(t - 1e-9) - 1
-            yield (name, variable, year, _num(t), _num(value), units)
+def trajectory_rows(verdict: ScenarioVerdict, *, whole_run: bool = False):
+    """Tidy rows (scenario, variable, year, value, unit) of every stock, flow and auxiliary,
+    labelled by the convention of `sim.years` (a level by the year whose end it measures, a
+    rate by the year it occurs in), inside the plan period unless ``whole_run``."""
+    s = verdict.scenario
+    for row in tidy_rows(verdict.result, s.model, [s.name], whole_run=whole_run):
+        yield (*row[:3], _num(row[3]), row[4])
+
+
+def _workbook(folder: RunFolder, verdicts: Sequence[ScenarioVerdict]) -> None:
+    """results.xlsx: verdicts, trajectories and parameters as sheets, as the API gives them."""
+    import pandas as pd
+
+    from ..api import verdict_frame
+    from ..report.excel import write_workbook
+    from ..report.params import parameter_frame
+
+    trajectories = [row for v in verdicts for row in trajectory_rows(v)]
+    write_workbook(
+        folder.file("results.xlsx"),
+        {
+            "verdicts": verdict_frame(verdicts),
+            "trajectories": pd.DataFrame(
+                [(*r[:3], float(r[3]) if r[3] else None, r[4]) for r in trajectories],
+                columns=list(TRAJECTORY_COLUMNS),
+            ),
+            "parameters": pd.concat(
+                [parameter_frame(v.scenario).assign(scenario=v.scenario.name) for v in verdicts]
+            ),
+        },
+    )
 
 
 def _target_rows(verdicts: Sequence[ScenarioVerdict]):

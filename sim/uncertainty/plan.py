@@ -44,6 +44,7 @@ __all__ = [
     "met_output",
     "path_output",
     "plan_batch",
+    "plan_outputs",
     "ranked_output",
     "scenario_digest",
 ]
@@ -161,22 +162,35 @@ class ScenarioEvaluator:
 
     def __call__(self, params: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         scenario, targets = cached_scenario(self.path, self.digest)
-        n = len(next(iter(params.values()))) if params else 1
-        result = scenario.simulate(params, n=n, save=Save(variables=targets.variables))
-        series = {t.id: metric_series(result, t) for t in targets}
-        bad = ~np.isfinite(result.values).all(axis=(0, 1))
-        for target in targets:  # a path may be NaN before its from_year; its value may not
-            bad |= ~np.isfinite(series[target.id][result.time_index(target.time)])
-        out: dict[str, np.ndarray] = {}
-        for target in targets:
-            path = np.where(bad, np.nan, series[target.id]) if bad.any() else series[target.id]
-            out[target.id] = path[result.time_index(target.time)]
-            if self.paths:
-                out[path_output(target.id)] = path
-            if self.flags:
-                flag = met(out[target.id], target).astype(float)
-                out[met_output(target.id)] = np.where(bad, np.nan, flag)
-        return out
+        return plan_outputs(scenario, targets, params, paths=self.paths, flags=self.flags)
+
+
+def plan_outputs(
+    scenario: Scenario,
+    targets: TargetSet,
+    params: Mapping[str, np.ndarray],
+    *,
+    paths: bool = True,
+    flags: bool = False,
+) -> dict[str, np.ndarray]:
+    """The outputs of one vectorized run of ``scenario`` at ``params`` (see the module doc).
+    A run with a NaN or infinity in any saved variable or target value has every output NaN."""
+    n = len(next(iter(params.values()))) if params else 1
+    result = scenario.simulate(params, n=n, save=Save(variables=targets.variables))
+    series = {t.id: metric_series(result, t) for t in targets}
+    bad = ~np.isfinite(result.values).all(axis=(0, 1))
+    for target in targets:  # a path may be NaN before its from_year; its value may not
+        bad |= ~np.isfinite(series[target.id][result.time_index(target.time)])
+    out: dict[str, np.ndarray] = {}
+    for target in targets:
+        path = np.where(bad, np.nan, series[target.id]) if bad.any() else series[target.id]
+        out[target.id] = path[result.time_index(target.time)]
+        if paths:
+            out[path_output(target.id)] = path
+        if flags:
+            flag = met(out[target.id], target).astype(float)
+            out[met_output(target.id)] = np.where(bad, np.nan, flag)
+    return out
 
 
 def plan_batch(
