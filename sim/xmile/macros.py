@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 from ..errors import ModelError
-from ..expr import Binary, Call, If, Name, Node, Unary
+from ..expr import Binary, Call, If, Name, Node, Unary, fold, rebuild
 from ..names import canonical
 from .dialect import parse_equation
 from .document import child, children, local, namespace, text_of
@@ -70,26 +70,33 @@ def read_macros(root: ET.Element, ns: str) -> dict[str, Macro]:
 
 
 def expand(node: Node, macros: dict[str, Macro], where: str, depth: int = 0) -> Node:
-    """``node`` with every macro call replaced by the macro's equation of its arguments."""
+    """``node`` with every macro call replaced by the macro's equation of its arguments.
+
+    The caller's tree is walked without recursion (`fold`), so equations of any depth expand;
+    ``depth`` counts only macros expanding into macros, which a cycle would make endless."""
     if depth > _DEPTH:
         raise ModelError(f"macros call each other more than {_DEPTH} deep", field=where)
-    match node:
-        case Call(func=func, args=args) if func in macros:
-            names, defaults, body = macros[func].body(where)
-            if len(args) > len(names):
-                raise ModelError(
-                    f"macro {func!r} takes {len(names)} arguments, got {len(args)}", field=where
-                )
-            values = {}
-            for i, (name, default) in enumerate(zip(names, defaults, strict=True)):
-                value = args[i] if i < len(args) else default
-                if value is None:
-                    raise ModelError(f"macro {func!r} needs its argument {name!r}", field=where)
-                values[name] = expand(value, macros, where, depth + 1)
-            return expand(_substitute(body, values), macros, where, depth + 1)
-        case Call(func=func, args=args):
-            return Call(func, tuple(expand(a, macros, where, depth) for a in args))
-    return _map(node, lambda n: expand(n, macros, where, depth))
+
+    def call(n: Node, kids: list[Node]) -> Node:
+        n = rebuild(n, kids)  # the arguments are expanded already
+        if not (isinstance(n, Call) and n.func in macros):
+            return n
+        names, defaults, body = macros[n.func].body(where)
+        if len(n.args) > len(names):
+            raise ModelError(
+                f"macro {n.func!r} takes {len(names)} arguments, got {len(n.args)}", field=where
+            )
+        values = {}
+        for i, (name, default) in enumerate(zip(names, defaults, strict=True)):
+            if i < len(n.args):
+                values[name] = n.args[i]
+            elif default is None:
+                raise ModelError(f"macro {n.func!r} needs its argument {name!r}", field=where)
+            else:
+                values[name] = expand(default, macros, where, depth + 1)
+        return expand(_substitute(body, values), macros, where, depth + 1)
+
+    return fold(node, call)
 
 
 def _inline(node: Node, auxes: dict[str, Node], where: str, depth: int) -> Node:

@@ -265,3 +265,11 @@ def test_the_file_name_is_the_model_name_when_the_header_has_none(tmp_path):
     path = tmp_path / "cooling.xmile"
     path.write_text(xmile(TEACUP).replace("<name>t</name>", ""), encoding="utf-8")
     assert read_xmile(path).name == "cooling"
+
+
+def test_a_macro_inside_a_deep_equation_is_inlined():
+    """Expanding used to recurse through the whole caller's tree (issue 8)."""
+    macro = '<macro name="twice"><parm>x</parm><eqn>2 * x</eqn></macro>'
+    deep = "ABS(" * 1500 + "twice(TIME)" + ")" * 1500
+    model = reads_xmile(xmile(f'<aux name="u"><eqn>{deep}</eqn></aux>', extra=macro))
+    assert model["u"].equation == "abs(" * 1500 + "2 * time" + ")" * 1500
