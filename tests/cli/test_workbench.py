@@ -23,7 +23,7 @@ def test_params_lists_values_sources_and_the_targets_moved(capsys) -> None:
     assert "domestic_investment_cum" in growth["lever_of"]
     assert "domestic_investment_cum" in growth["moves"].split(", ")
     assert "domestic_investment_cum" in growth["flips"].split(", ")
-    nurses = rows["nurse_recruitment_rate"]
+    nurses = rows["nurse_expansion_rate"]
     assert "nurses_per_1000" in nurses["moves"] and "broadband" not in nurses["moves"]
     assert main(["params", "hexi", "--no-check"]) == 0
     text = capsys.readouterr().out
@@ -104,10 +104,10 @@ def test_report_is_one_offline_html_file_with_every_target_and_scenario(
 
 def test_discover_met_explains_when_a_target_is_met(tmp_path, capsys) -> None:
     code = main(["discover", str(SCENARIOS / "uncertainty.toml"), "--samples", "500", "--met",
-                 "--target", "private_enterprises", "--json", "--no-figures", "--no-progress",
+                 "--target", "large_enterprises", "--json", "--no-figures", "--no-progress",
                  "--out", str(tmp_path)])  # fmt: skip
     assert code == 0
     data = json.loads(capsys.readouterr().out)
-    entry = data["targets"]["private_enterprises"]
+    entry = data["targets"]["large_enterprises"]
     assert data["outcome"] == "target met" and 0 < entry["p_met"] < 1
-    assert "firm_birth_rate" in entry["box"]
+    assert "large_firm_yield" in entry["box"]
