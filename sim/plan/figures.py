@@ -31,6 +31,7 @@ __all__ = [
 ]
 
 _MET, _MISSED, _TARGET = "#1a9850", "#d73027", "#4d4d4d"
+_STATUS_COLOURS = {"met": _MET, "borderline": "#e0a100", "missed": _MISSED}
 _KINDS = {"actual": "data", "estimate": "estimate", "target": "plan path"}
 _NOTE = (
     "Stocks are shown at year-ends (2015 = the baseline); annual rates in the year they "
@@ -134,8 +135,9 @@ def comparison_figure_object(verdicts: Sequence[ScenarioVerdict]) -> Figure:
 
 
 def verdict_figure(verdict: ScenarioVerdict, path: Path, clip: float = 0.5) -> Path:
-    """Margin of every target relative to its threshold, green when met, red when missed;
-    bars are cut at ``±clip`` and labelled with their true value."""
+    """Margin of every target relative to its threshold, green when met, red when missed,
+    amber when borderline; each label says what the verdict rests on (its evidence); bars are
+    cut at ``±clip`` and labelled with their true value."""
     verdict_figure_object(verdict, clip).savefig(path, dpi=110)
     return path
 
@@ -147,13 +149,15 @@ def verdict_figure_object(verdict: ScenarioVerdict, clip: float = 0.5) -> Figure
     fig = Figure(figsize=(11, 0.36 * len(rows) + 1.8), layout="constrained")
     ax = fig.add_subplot()
     shown = np.clip(rel * 100, -clip * 100, clip * 100)
-    colors = [_MET if v.met else _MISSED for v in rows]
+    colors = [_STATUS_COLOURS[v.standing] for v in rows]
     ax.barh(range(len(rows)), shown, color=colors, height=0.65)
     ax.scatter(shown, range(len(rows)), color=colors, s=18, zorder=3)  # visible at zero too
     for i, v in enumerate(rows):
         label = f"{rel[i]:+.1%}" if v.margin_relative is not None else "at 0 (kept at zero)"
         if not v.met and v.margin_relative is None:
             label = f"{v.margin:+g} {latin(v.target.unit)}"
+        if v.standing == "borderline":
+            label += " borderline"
         x = shown[i]
         ax.text(
             x + (1.5 if x >= 0 else -1.5),
@@ -163,13 +167,18 @@ def verdict_figure_object(verdict: ScenarioVerdict, clip: float = 0.5) -> Figure
             fontsize=8.5,
             ha="left" if x >= 0 else "right",
         )
-    ax.set_yticks(range(len(rows)), [_short_title(v.target) for v in rows], fontsize=9)
+    ax.set_yticks(
+        range(len(rows)),
+        [f"{_short_title(v.target)} [{v.target.evidence}]" for v in rows],
+        fontsize=9,
+    )
     ax.axvline(0, color="black", lw=0.8)
     ax.set_xlim(-clip * 100 - 18, clip * 100 + 18)
     ax.set_xlabel(f"margin, % of the threshold (positive = met; bars cut at ±{clip:.0%})")
     ax.grid(axis="x", alpha=0.3)
     ax.set_title(
-        f"Scenario '{verdict.scenario.name}': {verdict.summary()} (green met, red missed)",
+        f"Scenario '{verdict.scenario.name}': {verdict.summary()}\n"
+        "green met, amber borderline, red missed; [what the verdict rests on]",
         fontsize=12,
         weight="bold",
     )
