@@ -43,6 +43,7 @@ __all__ = [
 ]
 
 _MET, _MISSED, _BAND = "#2a7f62", "#c0392b", "#3b6ea5"
+_UNCERTAIN = "#e0a100"
 
 
 def _save(fig: Figure, path: Path | str) -> Path:
@@ -254,7 +255,13 @@ def probability_figure(
     fig = Figure(figsize=(7.5, 0.45 * len(labels) + 1.4))
     ax = fig.add_subplot()
     y = np.arange(len(labels))[::-1]
-    colors = [_MET if v >= 0.5 else _MISSED for v in p]
+    from .feasibility import likelihood_label
+
+    palette = {"likely": _MET, "uncertain": _UNCERTAIN, "unlikely": _MISSED}
+    colors = [
+        palette[likelihood_label(*v)] if np.isfinite(v).all() else "#cccccc"
+        for v in zip(p, low, high, strict=True)
+    ]
     ax.barh(y, p, color=colors, alpha=0.85)
     ax.errorbar(p, y, xerr=[p - low, high - p], fmt="none", ecolor="black", capsize=3, lw=1)
     for yi, v in zip(y, p, strict=True):
@@ -262,7 +269,10 @@ def probability_figure(
     ax.set_yticks(y, labels, fontsize=8)
     ax.set_xlim(0, 1)
     ax.axvline(0.5, color="grey", lw=0.8, ls=":")
-    ax.set_xlabel("probability the target is met (bars: 95 % interval)")
+    ax.set_xlabel(
+        "probability the target is met (bars: 95 % interval)\n"
+        "green likely, amber uncertain, red unlikely"
+    )
     ax.set_ylabel("plan target")
     ax.set_title(title)
     return fig
