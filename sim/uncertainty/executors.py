@@ -105,9 +105,12 @@ class ProcessExecutor:
     def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
         self._depth -= 1
         if self._pool is not None and self._depth == 0:
-            if kind is not None:  # an error or an interruption: their chunks are not wanted
-                _kill_workers(self._pool)
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            if kind is None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+            else:  # an error or an interruption: their chunks are not wanted
+                with _quiet_thread(getattr(self._pool, "_executor_manager_thread", None)):
+                    _kill_workers(self._pool)
+                    self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
     def map_chunks(self, fn: Callable[[C], R], chunks: Iterable[C]) -> Iterator[R]:
@@ -120,6 +123,23 @@ class ProcessExecutor:
                 return pool.submit(fn, chunk)
 
         return _ordered(submit, chunks, 2 * self.workers)
+
+
+@contextmanager
+def _quiet_thread(thread: threading.Thread | None) -> Iterator[None]:
+    """Within the block, an exception in ``thread`` is not printed: the pool's manager thread
+    may trip over the workers it sees killed, which is what was asked for, not an error."""
+    previous = threading.excepthook
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if thread is None or args.thread is not thread:
+            previous(args)
+
+    threading.excepthook = hook
+    try:
+        yield
+    finally:
+        threading.excepthook = previous
 
 
 def _kill_workers(pool: ProcessPoolExecutor) -> None:
