@@ -57,12 +57,13 @@ __all__ = [
     "targets_of",
 ]
 
-LIKELY, UNLIKELY = 0.9, 0.1
 
+def label(p: float, low: float, high: float) -> str:
+    """``likely``, ``unlikely`` or ``uncertain``, read from the whole 95 % interval of P(met)
+    as `sim batch` reads it (`sim.uncertainty.feasibility.likelihood_label`)."""
+    from .uncertainty.feasibility import likelihood_label
 
-def label(p: float) -> str:
-    """``likely`` (P(met) ≥ 90 %), ``unlikely`` (≤ 10 %) or ``uncertain``."""
-    return "likely" if p >= LIKELY else "unlikely" if p <= UNLIKELY else "uncertain"
+    return likelihood_label(p, low, high)
 
 
 def targets_of(scenario: Scenario) -> TargetSet:
@@ -254,11 +255,12 @@ def probability_frame(result: BatchResult, targets: TargetSet) -> pd.DataFrame:
         p = result.summary.probability(t.id)
         median = result.metric_table(t.id)["q50"]
         rows.append(
-            (t.id, t.title, p.p, p.low, p.high, label(p.p), median, t.comparator, t.threshold,
-             t.unit)
+            (t.id, t.title, p.p, p.low, p.high, label(p.p, p.low, p.high), median,
+             t.comparator, t.threshold, t.unit)
         )  # fmt: skip
     joint = result.summary.probability()
-    rows.append(("all", "all targets jointly", joint.p, joint.low, joint.high, label(joint.p),
+    joint_label = label(joint.p, joint.low, joint.high)
+    rows.append(("all", "all targets jointly", joint.p, joint.low, joint.high, joint_label,
                  np.nan, "", np.nan, ""))  # fmt: skip
     columns = ["id", "title", "p_met", "lo", "hi", "label", "median", "comparator", "threshold",
                "unit"]  # fmt: skip

@@ -131,7 +131,7 @@ def test_batch_probabilities_match_the_cli(tmp_path: Path, capsys) -> None:
     cli = json.loads(capsys.readouterr().out)["targets"]
     for row in p[p["id"] != "all"].itertuples():
         assert row.p_met == cli[row.id]["p"]
-        assert row.label == sim.api.label(row.p_met)
+        assert row.label == sim.api.label(row.p_met, row.lo, row.hi)
     met = b.samples["met:new_jobs_cum"].mean()
     assert met == pytest.approx(p.set_index("id").loc["new_jobs_cum", "p_met"])
 

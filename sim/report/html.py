@@ -205,13 +205,14 @@ def _batch_section(batch: BatchSummary, label: Any) -> list[str]:
         f"<p>Scenario <b>{text(s.get('scenario', ''))}</b>: {int(s.get('samples', 0)):,} runs "
         f"(seed {text(s.get('seed', ''))}) over {len(s.get('uncertain', {}))} uncertain "
         "assumptions. P(met) is the share of runs that meet the target; the interval is the "
-        "sampling error (95 %). Likely: at least 90 %; unlikely: at most 10 %.</p>",
+        "sampling error (95 %). Likely: the whole interval at or above 90 %; unlikely: at or "
+        "below 10 %.</p>",
         "<table><thead><tr><th>Target</th><th>Threshold</th><th>P(met)</th>"
         "<th>95 % interval</th><th>Reading</th></tr></thead><tbody>",
     ]
     for target_id, e in s["targets"].items():
         p = float(e.get("p", float("nan")))
-        word = label(p)
+        word = label(p, float(e.get("low", float("nan"))), float(e.get("high", float("nan"))))
         out.append(
             f'<tr><td>{text(e.get("title", target_id))}<span class="id">{text(target_id)}'
             f'</span></td><td>{text(e.get("threshold", ""))}</td><td class="num {word}">'
