@@ -142,6 +142,11 @@ def verdict_figure(verdict: ScenarioVerdict, path: Path, clip: float = 0.5) -> P
     return path
 
 
+def _percent(share: float) -> str:
+    """``+12.3%``; a margin that rounds to zero is ``0.0%``, not ``-0.0%``."""
+    return "0.0%" if round(share * 1000) == 0 else f"{share:+.1%}"
+
+
 def verdict_figure_object(verdict: ScenarioVerdict, clip: float = 0.5) -> Figure:
     """The figure of `verdict_figure`, not saved; targets by their titles."""
     rows = list(reversed(verdict.verdicts))
@@ -153,7 +158,7 @@ def verdict_figure_object(verdict: ScenarioVerdict, clip: float = 0.5) -> Figure
     ax.barh(range(len(rows)), shown, color=colors, height=0.65)
     ax.scatter(shown, range(len(rows)), color=colors, s=18, zorder=3)  # visible at zero too
     for i, v in enumerate(rows):
-        label = f"{rel[i]:+.1%}" if v.margin_relative is not None else "at 0 (kept at zero)"
+        label = _percent(rel[i]) if v.margin_relative is not None else "at 0 (kept at zero)"
         if not v.met and v.margin_relative is None:
             label = f"{v.margin:+g} {latin(v.target.unit)}"
         if v.standing == "borderline":
@@ -214,10 +219,10 @@ def _target_series(result: Result, target: Target) -> tuple[np.ndarray, np.ndarr
 def _target_panel(ax, result: Result, verdict: TargetVerdict) -> None:
     target = verdict.target
     years, series = _target_series(result, target)
-    color = _MET if verdict.met else _MISSED
+    word = verdict.standing
+    color = _STATUS_COLOURS[word]
     ax.plot(years, series, marker="o", ms=4, color=color, lw=2)
     _threshold(ax, target)
-    word = "met" if verdict.met else "missed"
     ax.set_title(
         f"{latin(target.title)}\n{_short(verdict.value)} vs {latin(target.threshold_text())}: "
         f"{word}",
@@ -232,7 +237,7 @@ def _target_panel(ax, result: Result, verdict: TargetVerdict) -> None:
 def _context_panel(ax, result: Result, context: ContextVariable, data) -> None:
     name = context.variable
     units = result.units.get(result.names[result.index(name)], "")
-    first = round(result.times[0]) - 1
+    first = context.from_year if context.from_year is not None else round(result.times[0]) - 1
     years, keep = year_axis(result.times, units, first, round(result.times[-1]) - 1)
     ax.plot(
         years[keep], result[name][keep, 0], marker="o", ms=4, color="#2166ac", lw=2, label="model"

@@ -38,15 +38,20 @@ plan's own arithmetic lands exactly on its thresholds, up to floating-point roun
 
 
 def metric_series(result: Result, target: Target) -> np.ndarray:
-    """The metric at every saved time, shape ``(time, n)``; with ``over``, the running
-    extreme from ``from_year`` (NaN before it)."""
+    """The metric at every saved time, shape ``(time, n)``; NaN before ``from_year`` (a
+    metric over a past year has no value at the baseline); with ``over``, the running extreme
+    from ``from_year``."""
     with np.errstate(all="ignore"):
         series = np.broadcast_to(
             _evaluate(parse(target.metric, target.id), result), (len(result.times), result.n)
         ).astype(float)
-    if target.over is None or target.from_year is None:
+    if target.from_year is None:
         return series
     start = result.time_index(target.time_of(target.from_year))
+    if target.over is None:
+        out = series.copy()
+        out[:start] = np.nan
+        return out
     running = np.maximum.accumulate if target.over == "max" else np.minimum.accumulate
     out = np.full_like(series, np.nan)
     out[start:] = running(series[start:], axis=0)

@@ -138,6 +138,8 @@ class ContextVariable(_Strict):
     label: str = ""
     data: list[str] = Field(default_factory=list)
     data_scale: Real = 1.0
+    from_year: int | None = None
+    """The first year drawn (an amount over the past year has none at the baseline)."""
 
 
 class Sector(_Strict):

@@ -93,6 +93,16 @@ def test_first_year_met_and_running_extremes() -> None:
     assert met(series[-1], kept).tolist() == [False, True]
 
 
+def test_a_metric_has_no_value_before_its_first_year() -> None:
+    # a share over the past year: 0 at the baseline means "not yet", not "0 %"
+    result = fake([[0, 50, 60, 70, 80, 90]])
+    series = metric_series(result, target(from_year=2016))[:, 0]
+    assert np.isnan(series[0]) and series[1:].tolist() == [50, 60, 70, 80, 90]
+    assert first_year_met(result, target(comparator="<=", threshold=40, from_year=2016))[0] != 2015
+    placement = next(t for t in TARGETS if t.id == "hard_to_employ_placement")
+    assert np.isnan(metric_series(PLAN.simulate(), placement)[0, 0])
+
+
 def test_expressions_and_time() -> None:
     result = fake([[1, 2, 3, 4, 5, 6]])
     assert metric_series(result, target(metric="100 * x / MAX(x, 2)"))[:, 0].tolist() == [
