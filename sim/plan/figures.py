@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -116,7 +117,7 @@ def comparison_figure_object(verdicts: Sequence[ScenarioVerdict]) -> Figure:
                 label=verdict.scenario.name,
             )
         _threshold(ax, target)
-        ax.set_title(latin(target.title), fontsize=10.5)
+        ax.set_title(textwrap.fill(latin(target.title), 62), fontsize=10.5)
         ax.set_ylabel(latin(target.unit))
         _years(ax)
     handles, labels = axes[0].get_legend_handles_labels()
@@ -224,8 +225,8 @@ def _target_panel(ax, result: Result, verdict: TargetVerdict) -> None:
     ax.plot(years, series, marker="o", ms=4, color=color, lw=2)
     _threshold(ax, target)
     ax.set_title(
-        f"{latin(target.title)}\n{_short(verdict.value)} vs {latin(target.threshold_text())}: "
-        f"{word}",
+        f"{textwrap.fill(latin(target.title), 62)}\n"
+        f"{_short(verdict.value)} vs {latin(target.threshold_text())}: {word}",
         fontsize=9.5,
         color="black",
     )
