@@ -91,6 +91,8 @@ def make_server(bench: Workbench, host: str = "127.0.0.1", port: int = 8000) -> 
                 name = STATIC[path]
                 body = resources.files("sim.web").joinpath("static", name).read_bytes()
                 self._send(HTTPStatus.OK, body, mimetypes.guess_type(name)[0] or "text/plain")
+            elif path == "/favicon.ico":
+                self._send(HTTPStatus.NO_CONTENT, b"", "image/x-icon", cache=True)
             elif path == "/plotly.min.js":
                 self._send(HTTPStatus.OK, js.read_bytes(), "text/javascript", cache=True)
             elif path.startswith("/api/"):

@@ -31,7 +31,10 @@ def _sim_run(path, out, capsys=None) -> dict:
 
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
-        assert main(["run", str(path), "--json", "--out", str(out)]) == 0
+        assert (
+            main(["run", str(path), "--json", "--no-levers", "--no-figures", "--out", str(out)])
+            == 0
+        )
     data = json.loads(buffer.getvalue())
     return {t["id"]: t for t in data["scenarios"][0]["targets"]}
 

@@ -12,6 +12,15 @@ const S = {
 };
 window.__whatif = S;  // for the benchmark and the curious
 
+// plotly.js (4.8 MB, from the plotly wheel) loads while the first run is computed.
+const plotlyReady = new Promise((resolve, reject) => {
+  const s = document.createElement("script");
+  s.src = "/plotly.min.js";
+  s.onload = resolve;
+  s.onerror = () => reject(new Error("plotly.min.js did not load"));
+  document.head.append(s);
+});
+
 const $ = (sel, el = document) => el.querySelector(sel);
 const el = (tag, attrs = {}, ...kids) => {
   const e = document.createElement(tag);
@@ -266,6 +275,7 @@ async function update(timed = false) {
     const r = Object.keys(S.params).length
       ? await api("/api/run", { parameters: S.params, variables: [S.chosen], session: S.session }, ctrl)
       : S.baseline;
+    await plotlyReady;
     if (S.runCtrl !== ctrl) return;
     S.runCtrl = null;
     show(r);
