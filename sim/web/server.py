@@ -1,7 +1,8 @@
 """The HTTP side of ``sim serve``: the page's static files and a JSON API under ``/api/``.
 
 The standard library's threading server is enough for one user on 127.0.0.1 and adds no
-dependency. Simulations take a lock (numpy releases little of the GIL, so two at once only
+dependency; the page draws its own SVG charts (`static/chart.js`), so nothing is fetched from
+elsewhere. Simulations take a lock (numpy releases little of the GIL, so two at once only
 slow each other); a request that carries the page's ``session`` and was overtaken by a newer
 one of that session while it waited answers 409 at once instead of running, and a running
 batch stops at its next chunk, so slider moves never pile up work.
@@ -19,28 +20,16 @@ from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from ..errors import NonFiniteError, SimError, UserInputError
 from .workbench import MAX_SAMPLES, MAX_SWEEP, Cancelled, Workbench
 
-__all__ = ["MAX_BODY", "make_server", "plotly_js"]
+__all__ = ["MAX_BODY", "make_server"]
 
 MAX_BODY = 1_000_000
 """The largest request body accepted, in bytes."""
-STATIC = {"/": "index.html", "/app.js": "app.js", "/style.css": "style.css"}
-
-
-def plotly_js() -> Path:
-    """plotly.js as the plotly wheel ships it (no CDN: the page works offline)."""
-    try:
-        import plotly
-    except ImportError as exc:  # pragma: no cover - the web extra is missing
-        raise UserInputError(
-            "the page needs plotly: pip install 'sdsim[web]'", field="sim serve"
-        ) from exc
-    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+STATIC = {"/": "index.html", **{f"/{n}": n for n in ("app.js", "chart.js", "style.css")}}
 
 
 class _Sessions:
@@ -73,7 +62,6 @@ def make_server(bench: Workbench, host: str = "127.0.0.1", port: int = 8000) -> 
     """A server for ``bench`` (not started: call ``serve_forever``); port 0 picks a free one."""
     run_lock = threading.Lock()
     sessions = _Sessions()
-    js = plotly_js()
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "sim-serve"
@@ -93,8 +81,6 @@ def make_server(bench: Workbench, host: str = "127.0.0.1", port: int = 8000) -> 
                 self._send(HTTPStatus.OK, body, mimetypes.guess_type(name)[0] or "text/plain")
             elif path == "/favicon.ico":
                 self._send(HTTPStatus.NO_CONTENT, b"", "image/x-icon", cache=True)
-            elif path == "/plotly.min.js":
-                self._send(HTTPStatus.OK, js.read_bytes(), "text/javascript", cache=True)
             elif path.startswith("/api/"):
                 self._error(HTTPStatus.NOT_FOUND, f"no such endpoint: GET {path}")
             else:

@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("plotly", reason="the web extra (plotly) is not installed")
-
 REPO = Path(__file__).resolve().parents[2]
 
 

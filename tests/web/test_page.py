@@ -30,8 +30,7 @@ def chromium() -> str | None:
 
 @pytest.fixture(scope="module")
 def browser():
-    """One browser and one context for the module: the context's cache keeps plotly.js
-    compiled between pages (parsing it takes seconds on a busy machine)."""
+    """One browser and one context for the module."""
     binary = chromium()
     if binary is None:
         pytest.skip("no chromium binary (apt-get install chromium, or set SIM_CHROMIUM)")
@@ -47,8 +46,7 @@ def browser():
 
 @pytest.fixture(scope="module")
 def loaded(browser, served):
-    """The page, loaded once (plotly.js takes seconds to start on a busy machine); each test
-    starts from it after "Reset all"."""
+    """The page, loaded once; each test starts from it after "Reset all"."""
     pg = browser.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
@@ -97,7 +95,7 @@ def test_the_page_shows_every_target_and_a_slider_per_ranged_parameter(page, ser
     assert page.locator("input[type=range][data-param]").count() == n_params
     growth = page.locator(f'input[type=range][data-param="{GROWTH}"]')
     assert (growth.get_attribute("min"), growth.get_attribute("max")) == ("0", "0.15")
-    assert page.locator(".graph .main-svg").count() >= 7  # six headline graphs and a chosen one
+    assert page.locator(".graph svg.chart path.line.now[d^=M]").count() == 7  # 6 headline + 1
 
 
 def test_lowest_growth_turns_the_investment_target_missed_and_back(page):

@@ -12,15 +12,6 @@ const S = {
 };
 window.__whatif = S;  // for the benchmark and the curious
 
-// plotly.js (4.8 MB, from the plotly wheel) loads while the first run is computed.
-const plotlyReady = new Promise((resolve, reject) => {
-  const s = document.createElement("script");
-  s.src = "/plotly.min.js";
-  s.onload = resolve;
-  s.onerror = () => reject(new Error("plotly.min.js did not load"));
-  document.head.append(s);
-});
-
 const $ = (sel, el = document) => el.querySelector(sel);
 const el = (tag, attrs = {}, ...kids) => {
   const e = document.createElement(tag);
@@ -140,7 +131,7 @@ function buildTable() {
     }
     const sym = t.comparator === ">=" ? "≥" : "≤";
     body.append(el("tr", { dataset: { target: t.id, status: "" } },
-      el("td", {}, t.title, el("span", { class: "id" }, t.id)),
+      el("td", { class: "target", title: t.title }, el("span", { class: "t" }, t.title), el("span", { class: "id" }, t.id)),
       el("td", { class: "evidence" }, t.evidence),
       el("td", { class: "num" }, `${sym} ${fmt(t.threshold)} ${t.unit}`),
       el("td", { class: "num value" }),
@@ -153,14 +144,20 @@ function buildTable() {
 
 function buildGraphs() {
   const box = $("#graphs");
+  S.charts = {};
   for (const t of S.meta.targets.filter((x) => x.headline)) {
-    box.append(el("div", { class: "graph", id: `g-${t.id}`, dataset: { graph: t.id } }));
+    const div = el("div", { class: "graph", id: `g-${t.id}`, dataset: { graph: t.id } });
+    box.append(div);
+    S.charts[t.id] = Chart.create(div, t.title, S.meta.units[t.variable]);
   }
-  box.append(el("div", { class: "graph", id: "g-chosen", dataset: { graph: "chosen" } }));
+  const chosen = el("div", { class: "graph", id: "g-chosen", dataset: { graph: "chosen" } });
+  box.append(chosen);
   const sel = $("#chosen");
   for (const v of S.meta.variables) sel.append(el("option", { value: v }, v));
   sel.value = S.chosen;
-  sel.addEventListener("change", () => { S.chosen = sel.value; S.sweeps = {}; S.baseline = null; update(); });
+  const make = () => { S.charts.chosen = Chart.create(chosen, S.chosen, S.meta.units[S.chosen]); };
+  make();
+  sel.addEventListener("change", () => { S.chosen = sel.value; S.sweeps = {}; S.baseline = null; make(); update(); });
 }
 
 // -- moving a control -------------------------------------------------------------------
@@ -259,6 +256,7 @@ function onExact(p, input) {
 function started() {
   S.t0 = performance.now();
   document.body.dataset.ready = "0";
+  clearTimeout(S.leverTimer);
 }
 
 function abortRun() { if (S.runCtrl) { S.runCtrl.abort(); S.runCtrl = null; } }
@@ -275,7 +273,6 @@ async function update(timed = false) {
     const r = Object.keys(S.params).length
       ? await api("/api/run", { parameters: S.params, variables: [S.chosen], session: S.session }, ctrl)
       : S.baseline;
-    await plotlyReady;
     if (S.runCtrl !== ctrl) return;
     S.runCtrl = null;
     show(r);
@@ -315,7 +312,9 @@ function drawTable(r) {
     const badge = row.cells[4].firstChild;
     badge.textContent = v.status; badge.className = `badge status-${v.status}`;
     badge.title = `${t.evidence}: ${v.first_year_met ? `met ${v.first_year_met}` : "not met by " + t.year}${v.lost_year ? `, lost ${v.lost_year}` : ""}`;
-    row.cells[5].textContent = `${v.margin === null ? "–" : (v.margin >= 0 ? "+" : "") + fmt(v.margin, 4)} ${v.margin_relative === null ? "" : "(" + pct(v.margin_relative) + ")"}`;
+    row.cells[5].textContent = v.margin === null ? "–" : `${v.margin >= 0 ? "+" : ""}${fmt(v.margin, 4)}`;
+    row.cells[5].title = v.margin_relative === null ? "" : `${pct(v.margin_relative)} of the threshold`;
+    row.cells[5].append(el("span", { class: "id" }, v.margin_relative === null ? "" : pct(v.margin_relative)));
     if (was && was !== v.status) { row.classList.remove("flipped"); void row.offsetWidth; row.classList.add("flipped"); }
     const lever = row.cells[6];
     if (t.lever) lever.classList.add("stale");
@@ -323,42 +322,12 @@ function drawTable(r) {
   }
 }
 
-const COLORS = { base: "#8a94a6", now: "#2a5db0", target: "#b42318", fan: "rgba(42,93,176,0.13)", fan2: "rgba(42,93,176,0.22)" };
-
 function drawGraphs() {
-  const cur = S.current, base = S.baseline;
+  const cur = S.current.series, base = S.baseline.series;
   for (const t of S.meta.targets.filter((x) => x.headline)) {
-    plot(`g-${t.id}`, t.title, t.variable, S.meta.units[t.variable], t, S.batch && S.batch.fans[t.id]);
+    Chart.update(S.charts[t.id], cur[t.variable], base[t.variable], t, S.batch && S.batch.fans[t.id]);
   }
-  plot("g-chosen", S.chosen, S.chosen, S.meta.units[S.chosen], null, null);
-
-  function plot(id, title, variable, unit, target, fan) {
-    const traces = [];
-    if (fan) {
-      const [q05, q25, , q75, q95] = fan.q;
-      traces.push({ x: fan.years, y: q95, mode: "lines", line: { width: 0 }, hoverinfo: "skip", showlegend: false },
-        { x: fan.years, y: q05, mode: "lines", line: { width: 0 }, fill: "tonexty", fillcolor: COLORS.fan, name: "5–95 %", hoverinfo: "skip" },
-        { x: fan.years, y: q75, mode: "lines", line: { width: 0 }, hoverinfo: "skip", showlegend: false },
-        { x: fan.years, y: q25, mode: "lines", line: { width: 0 }, fill: "tonexty", fillcolor: COLORS.fan2, name: "25–75 %", hoverinfo: "skip" });
-    }
-    const b = base.series[variable], c = cur.series[variable];
-    if (b) traces.push({ x: b[0], y: b[1], mode: "lines", name: "as loaded", line: { color: COLORS.base, dash: "dash", width: 2 } });
-    if (c) traces.push({ x: c[0], y: c[1], mode: "lines+markers", name: "now", line: { color: COLORS.now, width: 2.5 }, marker: { size: 4 } });
-    if (target) {
-      traces.push({ x: [target.year], y: [target.threshold], mode: "markers", name: "target",
-        marker: { symbol: "diamond", size: 11, color: COLORS.target } });
-    }
-    const layout = {
-      title: { text: title, font: { size: 12.5 }, x: 0.02, xanchor: "left" },
-      margin: { l: 54, r: 10, t: 30, b: 26 }, showlegend: false, uirevision: id,
-      xaxis: { dtick: 1, gridcolor: "#eef1f5" },
-      yaxis: { title: { text: unit || "", font: { size: 11 } }, gridcolor: "#eef1f5", zeroline: false },
-      plot_bgcolor: "#fff", paper_bgcolor: "#fff", font: { size: 11, color: "#1d2433" },
-    };
-    if (target) layout.shapes = [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: target.threshold, y1: target.threshold,
-      line: { color: COLORS.target, width: 1, dash: "dot" } }];
-    Plotly.react(id, traces, layout, { displayModeBar: false, responsive: true, staticPlot: false });
-  }
+  Chart.update(S.charts.chosen, cur[S.chosen], base[S.chosen], null, null);
 }
 
 // -- levers: what would just meet each target (a second, slower request) -----------------
@@ -379,7 +348,7 @@ function scheduleLevers() {
         cell.title = s.text;
       }
     } catch (e) { /* superseded or aborted: the next update asks again */ }
-  }, 500);
+  }, 1000);
 }
 
 // -- how likely? ------------------------------------------------------------------------
