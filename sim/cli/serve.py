@@ -30,7 +30,7 @@ def register(subparsers) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument(
         "--uncertainty", metavar="FILE",
-        help="the scenario whose [uncertain] table 'How likely?' samples (default: the "
+        help="a scenario file whose [uncertain] table 'How likely?' samples (default: the "
         "scenario's own, else uncertainty.toml beside it)",
     )  # fmt: skip
     parser.set_defaults(func=run)
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     scenario = load_scenario(path)
     unc_path = uncertainty_file(path, args.uncertainty)
     uncertainty = None
-    if not scenario.uncertain and unc_path is not None:
+    if unc_path is not None and (args.uncertainty is not None or not scenario.uncertain):
         uncertainty = load_scenario(unc_path)
         if uncertainty.model_path != scenario.model_path:
             raise UserInputError("its model is not the scenario's", file=str(unc_path))

@@ -103,7 +103,7 @@ class Workbench:
             if name in self.scenario.inputs:
                 raise UserInputError("a time-varying input in this scenario", field=where)
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise UserInputError(f"expected a number, got {json_type(value)}", field=where)
+                raise UserInputError(f"expected a number, got {_json_type(value)}", field=where)
             if not math.isfinite(value):
                 raise UserInputError("expected a finite number", field=where)
             param = self._by_key.get(name.lower())
@@ -251,10 +251,10 @@ class Workbench:
         fans = {}
         for t in self.headline:
             quantiles = result.fan(path_output(t.id))
+            first = t.year_of(self.scenario.model.time.start)  # the baseline year of a level
             keep = [
                 i for i, time in enumerate(batch.times)
-                if abs(time - round(time)) < 1e-9 and t.year_of(time) <= t.year
-                and t.year_of(time) >= s_first_year(self.scenario, t)
+                if abs(time - round(time)) < 1e-9 and first <= t.year_of(time) <= t.year
             ]  # fmt: skip
             fans[t.id] = {
                 "years": [t.year_of(batch.times[i]) for i in keep],
@@ -312,12 +312,6 @@ class Workbench:
         for row in tidy_rows(result, s.model, [s.name]):
             writer.writerow([*row[:3], repr(row[3]), row[4]])
         return out.getvalue()
-
-
-def s_first_year(scenario: Scenario, target) -> int:
-    """The first plan year a target's fan shows: the baseline for a level, else the start."""
-    start = scenario.model.time.start
-    return target.year_of(start)
 
 
 class _Checked:
@@ -410,7 +404,7 @@ def _default_targets(model_path: Path | None) -> Path | None:
     return default(model_path)
 
 
-def json_type(value: Any) -> str:
+def _json_type(value: Any) -> str:
     """How JSON names the type of ``value`` (for one-line errors)."""
     if value is None:
         return "null"

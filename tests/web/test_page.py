@@ -184,6 +184,11 @@ def test_a_value_that_is_not_a_number_gets_a_clear_message(page):
     message.wait_for(state="visible")
     assert GROWTH in message.inner_text() and "not a number" in message.inner_text()
     assert statuses(page) == before
+    birth = page.locator('input.exact[data-exact="firm_birth_rate"]')
+    birth.fill("1e300")  # a number, but the run overflows: the server's 422 is shown
+    birth.press("Enter")
+    page.wait_for_function(READY)
+    assert "not a finite number" in message.inner_text()
 
 
 def test_how_likely_shows_probabilities_and_is_cancelled_by_a_move(page):
