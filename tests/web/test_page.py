@@ -96,6 +96,27 @@ def test_the_page_shows_every_target_and_a_slider_per_ranged_parameter(page, ser
     growth = page.locator(f'input[type=range][data-param="{GROWTH}"]')
     assert (growth.get_attribute("min"), growth.get_attribute("max")) == ("0", "0.15")
     assert page.locator(".graph svg.chart path.line.now[d^=M]").count() == 7  # 6 headline + 1
+    page.focus(f'input[type=range][data-param="{GROWTH}"]')
+    assert page.inner_text("#source-line").startswith(f"{GROWTH}: plan:")
+
+
+def test_a_burst_of_moves_ends_on_the_last_one(page):
+    for last, status in (("min", "missed"), ("0.1", "borderline")):
+        page.evaluate(
+            """([name, last]) => {
+                const e = document.querySelector(`input[type=range][data-param="${name}"]`);
+                for (const v of ["0.05", "0.125", "0.0375", "0.15", last]) {
+                    e.value = v === "min" ? e.min : v;
+                    e.dispatchEvent(new Event("input", { bubbles: true }));
+                }
+            }""",
+            [GROWTH, last],
+        )
+        page.wait_for_function(READY, timeout=60_000)
+        assert statuses(page)["domestic_investment_cum"] == status
+        assert page.locator(f'input.exact[data-exact="{GROWTH}"]').input_value() == (
+            "0" if last == "min" else last
+        )
 
 
 def test_lowest_growth_turns_the_investment_target_missed_and_back(page):
@@ -150,6 +171,17 @@ def test_saved_scenario_gives_the_same_verdicts_with_sim_run(page, served, tmp_p
     assert params["public_sector_jobs"] == 9876.54321
     _, api = served.post("/api/run", {"parameters": params})
     assert {v["id"]: v["value"] for v in api["verdicts"]} == {k: v["value"] for k, v in ran.items()}
+
+
+def test_csv_download_has_the_trajectories(page, tmp_path):
+    slide(page, GROWTH, "min")
+    with page.expect_download() as download:
+        page.click("#save-csv")
+    path = tmp_path / "trajectories.csv"
+    download.value.save_as(path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "scenario,variable,year,value,unit"
+    assert "plan,domestic_investment_cum,2020,655.0,亿元" in lines
 
 
 def test_the_address_restores_the_sliders_in_a_fresh_page(page, browser):

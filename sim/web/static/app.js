@@ -215,10 +215,10 @@ function onSlide(p, range) {
     S.params[p.name] = hit.entry.values[hit.i];
     syncExact(p);
     if (hit.entry.runs) { abortRun(); cancelBatch(); show(hit.entry.runs[hit.i]); return; }
-    const expected = S.params[p.name];
+    const move = S.move;
     abortRun(); cancelBatch();
     hit.entry.promise.then((e) => {
-      if (S.params[p.name] !== expected) return;  // moved on
+      if (S.move !== move) return;  // something moved since: that update draws
       if (e && e.runs) show(e.runs[hit.i]); else update(true);
     });
     return;
@@ -254,6 +254,7 @@ function onExact(p, input) {
 }
 
 function started() {
+  S.move = (S.move || 0) + 1;
   S.t0 = performance.now();
   document.body.dataset.ready = "0";
   clearTimeout(S.leverTimer);
