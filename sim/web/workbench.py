@@ -97,11 +97,11 @@ class Workbench:
         out: dict[str, float] = {}
         for given, value in data.items():
             where = f"parameters.{given}"
+            if str(given).lower() in {k.lower() for k in self.scenario.inputs}:
+                raise UserInputError("a time-varying input in this scenario", field=where)
             name = self._constants.get(str(given).lower())
             if name is None:
                 raise UserInputError("not a constant of the model", field=where)
-            if name in self.scenario.inputs:
-                raise UserInputError("a time-varying input in this scenario", field=where)
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise UserInputError(f"expected a number, got {_json_type(value)}", field=where)
             if not math.isfinite(value):

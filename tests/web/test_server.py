@@ -8,8 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.cli import main
+from sim.errors import SimError
 from sim.scenario import load_scenario
 from sim.web.server import _Sessions
 from sim.web.workbench import Cancelled
@@ -212,3 +215,37 @@ def test_the_uncertainty_file_must_share_the_model(tmp_path):
     code = main(["serve", str(REPO / "scenarios" / "plan.toml"), "--uncertainty", str(other)])
     assert code == 2
     assert load_scenario(other).uncertain
+
+
+@settings(max_examples=3)
+@given(st.data())
+def test_any_settings_are_judged_as_sim_run_judges_them(served, data):
+    """Property: for any values within the ranges, the page's verdicts are `assess`'s."""
+    from sim.plan.feasibility import assess
+
+    bench = served.bench
+    chosen = data.draw(st.lists(st.sampled_from(bench.params), min_size=1, max_size=4,
+                                unique_by=lambda p: p.name))  # fmt: skip
+    values = {p.name: data.draw(st.floats(p.low, p.high)) for p in chosen}
+    page = bench.run(values)
+    judged = assess(bench.with_parameters(values), bench.targets, levers=False, loops=False)
+    for v, mine in zip(judged.verdicts, page["verdicts"], strict=True):
+        assert (mine["id"], mine["status"]) == (v.target.id, v.standing)
+        assert mine["value"] == pytest.approx(v.value, rel=1e-12, abs=1e-12)
+
+
+def test_a_scenario_with_inputs_and_no_targets_is_saved_with_its_inputs(tmp_path):
+    from sim.web import Workbench
+
+    path = tmp_path / "s.toml"
+    path.write_text('model = "decay"\n[inputs.lifetime]\ntimes = [0, 5]\nvalues = [2.0, 3.0]\n')
+    bench = Workbench(load_scenario(path))
+    assert bench.params == [] and bench.run({})["counts"] == {"met": 0, "borderline": 0,
+                                                              "missed": 0}  # fmt: skip
+    saved = tmp_path / "saved.toml"
+    saved.write_text(bench.toml({"initial_amount": 123.456}), encoding="utf-8")
+    again = load_scenario(saved)
+    assert again.inputs == load_scenario(path).inputs
+    assert again.parameters == {"initial_amount": 123.456}
+    with pytest.raises(SimError, match=r"parameters\.lifetime: a time-varying input"):
+        bench.parameters({"lifetime": 2})
