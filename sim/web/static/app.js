@@ -121,18 +121,24 @@ function buildControl(p) {
   return box;
 }
 
+const EVIDENCE = {
+  identity: "met or missed by the plan's own arithmetic once its assumption is granted",
+  scheduled: "depends on an assumed schedule, budget or land",
+  modelled: "emerges from the model's feedback dynamics",
+};
+
 function buildTable() {
   const body = $("#verdicts tbody");
   let sector = null;
   for (const t of S.meta.targets) {
     if (t.sector !== sector) {
       sector = t.sector;
-      body.append(el("tr", { class: "sector-row" }, el("td", { colspan: "8" }, S.meta.sectors[sector] || sector)));
+      body.append(el("tr", { class: "sector-row" }, el("td", { colspan: "7" }, S.meta.sectors[sector] || sector)));
     }
     const sym = t.comparator === ">=" ? "≥" : "≤";
     body.append(el("tr", { dataset: { target: t.id, status: "" } },
-      el("td", { class: "target", title: t.title }, el("span", { class: "t" }, t.title), el("span", { class: "id" }, t.id)),
-      el("td", { class: "evidence" }, t.evidence),
+      el("td", { class: "target", title: t.title }, el("span", { class: "t" }, t.title),
+        el("span", { class: "id" }, t.id, el("span", { class: `evidence ${t.evidence}`, title: EVIDENCE[t.evidence] || "" }, t.evidence))),
       el("td", { class: "num" }, `${sym} ${fmt(t.threshold)} ${t.unit}`),
       el("td", { class: "num value" }),
       el("td", {}, el("span", { class: "badge" })),
@@ -308,18 +314,18 @@ function drawTable(r) {
     const t = byId[v.id];
     const was = row.dataset.status;
     row.dataset.status = v.status;
-    row.cells[3].textContent = `${fmt(v.value)}`;
-    row.cells[3].title = v.band === null ? "" : `± ${fmt(v.band)} ${t.unit} (error band)`;
-    const badge = row.cells[4].firstChild;
+    row.cells[2].textContent = `${fmt(v.value)}`;
+    row.cells[2].title = v.band === null ? "" : `± ${fmt(v.band)} ${t.unit} (error band)`;
+    const badge = row.cells[3].firstChild;
     badge.textContent = v.status; badge.className = `badge status-${v.status}`;
     badge.title = `${t.evidence}: ${v.first_year_met ? `met ${v.first_year_met}` : "not met by " + t.year}${v.lost_year ? `, lost ${v.lost_year}` : ""}`;
-    row.cells[5].textContent = v.margin === null ? "–" : `${v.margin >= 0 ? "+" : ""}${fmt(v.margin, 4)}`;
-    row.cells[5].title = v.margin_relative === null ? "" : `${pct(v.margin_relative)} of the threshold`;
-    row.cells[5].append(el("span", { class: "id" }, v.margin_relative === null ? "" : pct(v.margin_relative)));
+    row.cells[4].textContent = v.margin === null ? "–" : `${v.margin >= 0 ? "+" : ""}${fmt(v.margin, 4)}`;
+    row.cells[4].title = v.margin_relative === null ? "" : `${pct(v.margin_relative)} of the threshold`;
+    row.cells[4].append(el("span", { class: "id" }, v.margin_relative === null ? "" : pct(v.margin_relative)));
     if (was && was !== v.status) { row.classList.remove("flipped"); void row.offsetWidth; row.classList.add("flipped"); }
-    const lever = row.cells[6];
+    const lever = row.cells[5];
     if (t.lever) lever.classList.add("stale");
-    row.cells[7].replaceChildren();
+    row.cells[6].replaceChildren();
   }
 }
 
@@ -342,7 +348,7 @@ function scheduleLevers() {
       const r = await api("/api/levers", { parameters: params, session: `${S.session}:levers` }, ctrl);
       if (S.leverCtrl !== ctrl) return;
       for (const [id, s] of Object.entries(r)) {
-        const cell = document.querySelector(`tr[data-target="${id}"]`).cells[6];
+        const cell = document.querySelector(`tr[data-target="${id}"]`).cells[5];
         cell.classList.remove("stale");
         cell.textContent = s.status === "found" ? `${s.lever} ${s.side === ">=" ? "≥" : "≤"} ${fmt(s.value)}`
           : s.status === "always" ? "met across the lever's range" : s.status === "unreachable" ? "not within the lever's range" : "input";
@@ -381,7 +387,7 @@ async function runBatch() {
         el("div", { class: `fill ${p.label}`, style: `width:${100 * p.p}%` }),
         el("div", { class: "ci", style: `left:${100 * p.lo}%;width:${100 * (p.hi - p.lo)}%` }),
         el("span", { class: "txt" }, `${(100 * p.p).toFixed(0)} %`));
-      row.cells[7].replaceChildren(bar);
+      row.cells[6].replaceChildren(bar);
       row.dataset.p = String(p.p);
     }
     drawGraphs();
