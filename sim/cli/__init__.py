@@ -43,6 +43,7 @@ COMMANDS = (
     "params",
     "compare",
     "report",
+    "serve",
 )
 
 

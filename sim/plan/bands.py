@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -24,7 +24,15 @@ from ..simulate import Save, simulate
 from .metrics import MET_RTOL, evaluate_targets, met
 from .targets import Target, TargetSet
 
-__all__ = ["REFERENCE_METHOD", "BandRuns", "Reference", "Status", "band_runs", "status"]
+__all__ = [
+    "REFERENCE_METHOD",
+    "BandRuns",
+    "Reference",
+    "Status",
+    "band_runs",
+    "band_runs_for",
+    "status",
+]
 
 Status = Literal["met", "missed", "borderline"]
 REFERENCE_METHOD = "rk4"
@@ -59,16 +67,25 @@ class BandRuns:
 
 def band_runs(scenario: Scenario, targets: TargetSet) -> BandRuns:
     """``scenario`` at half its dt with its own method and, unless it is RK4, with RK4."""
+    return band_runs_for(scenario, targets, dict(scenario.parameters), 1)[0]
+
+
+def band_runs_for(
+    scenario: Scenario, targets: TargetSet, values: dict[str, Any], n: int
+) -> list[BandRuns]:
+    """The reference runs of ``n`` variants of ``scenario`` at once (``values``: its constants,
+    each a number or an array of shape ``(n,)``), one `BandRuns` per variant."""
     dt = scenario.dt / 2
     methods = list(dict.fromkeys([scenario.method, REFERENCE_METHOD]))
-    references, skipped = [], {}
+    references: list[list[Reference]] = [[] for _ in range(n)]
+    skipped: dict[str, str] = {}
     save = Save(variables=targets.variables)
     for method in methods:
         try:
             result = simulate(
                 scenario.compiled,
-                dict(scenario.parameters),
-                n=1,
+                values,
+                n=n,
                 method=method,
                 dt=dt,
                 save=save,
@@ -77,9 +94,11 @@ def band_runs(scenario: Scenario, targets: TargetSet) -> BandRuns:
         except SimError as exc:
             skipped[f"{method}, dt {dt:g}"] = str(exc)
             continue
-        values = {k: float(v[0]) for k, v in evaluate_targets(result, targets).items()}
-        references.append(Reference(method, dt, values))
-    return BandRuns(references, skipped)
+        found = evaluate_targets(result, targets)
+        for k in range(n):
+            values_k = {key: float(v[k]) for key, v in found.items()}
+            references[k].append(Reference(method, dt, values_k))
+    return [BandRuns(refs, dict(skipped)) for refs in references]
 
 
 def status(value: float, target: Target, band: float) -> Status:

@@ -21,7 +21,7 @@ from .levers import LeverSolution, solve_levers
 from .metrics import first_year_met, lost_year, margins, met, metric_value
 from .targets import Target, TargetSet
 
-__all__ = ["ScenarioVerdict", "TargetVerdict", "assess"]
+__all__ = ["ScenarioVerdict", "TargetVerdict", "assess", "judge"]
 
 
 @dataclass(frozen=True)
@@ -170,37 +170,61 @@ def assess(
     dominant = _dominant_loops(scenario, targets) if loops else {}
     runs = band_runs(scenario, targets) if bands and len(targets) else None
     cache = read_hinges(targets, scenario.model_path)
-    verdicts = []
-    for t in targets:
-        value = float(metric_value(result, t)[0])
-        absolute, relative = margins(value, t)
-        first, lost = first_year_met(result, t)[0], lost_year(result, t)[0]
-        numerical = band = None
-        if runs is not None:
-            numerical = runs.numerical(t, value)
-            band = numerical + t.tolerance + t.precision
-        verdicts.append(
-            TargetVerdict(
-                target=t,
-                value=value,
-                met=bool(met(value, t)),
-                margin=float(absolute) + 0.0,  # no negative zero in reports
-                margin_relative=None if np.isnan(relative) else float(relative) + 0.0,
-                first_year_met=None if np.isnan(first) else int(first),
-                lever=solutions.get(t.id),
-                lost_year=None if np.isnan(lost) else int(lost),
-                status=None if band is None else status(value, t, band),
-                band=band,
-                numerical_band=numerical,
-                references={}
-                if runs is None
-                else {f"{r.method}, dt {r.dt:g}": r.values[t.id] for r in runs.references},
-                hinges=None if cache is None else cache.for_target(t.id),
-                loops=dominant.get(t.id),
-            )
-        )
+    verdicts = judge(
+        result, targets, bands=None if runs is None else [runs], solutions=solutions,
+        dominant=dominant, cache=cache,
+    )[0]  # fmt: skip
     comparisons = compare_with_data(result, targets)
     return ScenarioVerdict(scenario, targets, verdicts, result, comparisons, runs, cache)
+
+
+def judge(
+    result: Result,
+    targets: TargetSet,
+    *,
+    bands: list[BandRuns] | None = None,
+    solutions: dict[str, LeverSolution] | None = None,
+    dominant: dict[str, list] | None = None,
+    cache: HingeCache | None = None,
+) -> list[list[TargetVerdict]]:
+    """The verdicts of every target in every scenario (column) of ``result``, one list per
+    column: ``bands`` holds each column's reference runs (`band_runs_for`). Each metric is
+    evaluated once for all columns, so judging a sweep of a lever costs little more than one."""
+    n = result.n
+    out: list[list[TargetVerdict]] = [[] for _ in range(n)]
+    solutions, dominant = solutions or {}, dominant or {}
+    for t in targets:
+        values = metric_value(result, t)
+        absolute, relative = margins(values, t)
+        firsts, losts, flags = first_year_met(result, t), lost_year(result, t), met(values, t)
+        for k in range(n):
+            value = float(values[k])
+            runs = None if bands is None else bands[k]
+            numerical = band = None
+            if runs is not None:
+                numerical = runs.numerical(t, value)
+                band = numerical + t.tolerance + t.precision
+            out[k].append(
+                TargetVerdict(
+                    target=t,
+                    value=value,
+                    met=bool(flags[k]),
+                    margin=float(absolute[k]) + 0.0,  # no negative zero in reports
+                    margin_relative=None if np.isnan(relative[k]) else float(relative[k]) + 0.0,
+                    first_year_met=None if np.isnan(firsts[k]) else int(firsts[k]),
+                    lever=solutions.get(t.id),
+                    lost_year=None if np.isnan(losts[k]) else int(losts[k]),
+                    status=None if band is None else status(value, t, band),
+                    band=band,
+                    numerical_band=numerical,
+                    references={}
+                    if runs is None
+                    else {f"{r.method}, dt {r.dt:g}": r.values[t.id] for r in runs.references},
+                    hinges=None if cache is None else cache.for_target(t.id),
+                    loops=dominant.get(t.id),
+                )
+            )
+    return out
 
 
 def _dominant_loops(scenario: Scenario, targets: TargetSet) -> dict[str, list]:
