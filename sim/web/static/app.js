@@ -319,7 +319,10 @@ function drawTable(r) {
     const badge = row.cells[3].firstChild;
     badge.textContent = v.status; badge.className = `badge status-${v.status}`;
     badge.title = `${t.evidence}: ${v.first_year_met ? `met ${v.first_year_met}` : "not met by " + t.year}${v.lost_year ? `, lost ${v.lost_year}` : ""}`;
-    row.cells[4].textContent = v.margin === null ? "–" : `${v.margin >= 0 ? "+" : ""}${fmt(v.margin, 4)}`;
+    // a margin below a millionth of the threshold is rounding: the plan's arithmetic lands on it
+    const nil = v.margin_relative !== null && Math.abs(v.margin_relative) < 1e-6;
+    row.cells[4].textContent =
+      v.margin === null ? "–" : nil ? "≈ 0" : `${v.margin >= 0 ? "+" : ""}${fmt(v.margin, 4)}`;
     row.cells[4].title = v.margin_relative === null ? "" : `${pct(v.margin_relative)} of the threshold`;
     row.cells[4].append(el("span", { class: "id" }, v.margin_relative === null ? "" : pct(v.margin_relative)));
     if (was && was !== v.status) { row.classList.remove("flipped"); void row.offsetWidth; row.classList.add("flipped"); }
