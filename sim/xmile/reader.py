@@ -97,6 +97,12 @@ class _Reader:
         self.root = root
         self.ns = namespace(root.tag)
         self.main = self._main_model()
+        self.kept = _roundtrip(self.main)
+        self.calls = {  # (table key, argument) -> the auxiliary our export wrote for it
+            (canonical(k.get("of", k["name"])), k["at"]): k["name"]
+            for k in self.kept.values()
+            if k.get("kind") in {"lookup", "helper"} and "at" in k and "name" in k
+        }
         self.raws = self._variables()
         self.spellings = {canonical(r.name): r.name for r in self.raws}
         self.macros = read_macros(root, self.ns)
@@ -138,9 +144,9 @@ class _Reader:
                 raise ModelError(f"unknown variable element <{kind}>", field=f"{kind} {label!r}")
             if not label.strip():
                 raise ModelError("a variable needs a name attribute", field=f"<{kind}>")
-            if (text_of(child(element, "kind", SDSIM_NS)) or "").strip() == "control":
-                continue  # our own export's INITIAL TIME = STARTTIME, … (see the writer)
             raw = _Raw(kind, label.replace("\\n", " ").strip(), element)
+            if self._kept(raw, "kind") in {"control", "helper"}:
+                continue  # our export's INITIAL TIME = STARTTIME, table calls (see the writer)
             self._refuse_unsupported(raw)
             key = canonical(raw.name)
             if key in seen:
@@ -166,7 +172,7 @@ class _Reader:
         title = (text_of(None if header is None else self.one("name", header)) or "").strip()
         behavior = self._behavior()
         variables = tuple(self._variable(raw, behavior) for raw in self.raws)
-        doc = text_of(child(self.main, "doc", SDSIM_NS)) or ""
+        doc = self.kept.get("", {}).get("doc") or text_of(child(self.main, "doc", SDSIM_NS)) or ""
         return Model(
             name=title or default_name,
             variables=variables,
@@ -195,11 +201,12 @@ class _Reader:
             "units": text_of(self.one("units", element)) or "",
             "doc": text_of(self.one("doc", element)) or "",
         }
-        source = text_of(child(element, "source", SDSIM_NS)) or ""
+        source = self._kept(raw, "source") or ""
         gf = self.one("gf", element)
-        if raw.kind == "gf":
+        if raw.kind == "gf" or (gf is not None and self._kept(raw, "kind") == "lookup"):
+            table = element if raw.kind == "gf" else gf
             return Lookup(
-                graphical=graphical_function(element, self.ns, raw.where), source=source, **common
+                graphical=graphical_function(table, self.ns, raw.where), source=source, **common
             )
         if raw.kind == "stock":
             return Stock(
@@ -219,7 +226,7 @@ class _Reader:
                 source=source, **common,
             )  # fmt: skip
         value = plain_number(equation, raw.where)
-        kind = (text_of(child(element, "kind", SDSIM_NS)) or "").strip()
+        kind = (self._kept(raw, "kind") or "").strip()
         if graphical is None and value is not None and kind != "auxiliary":
             return Constant(value=value, source=source, range=self._range(raw), **common)
         return Auxiliary(equation=equation, graphical=graphical, source=source, **common)
@@ -229,7 +236,7 @@ class _Reader:
         text = text_of(self.one("eqn", raw.element))
         if text is None or not text.strip():
             raise ModelError("missing <eqn>", field=raw.where)
-        original = text_of(child(raw.element, "eqn", SDSIM_NS))
+        original = self._kept(raw, "eqn")
         if original is not None and self._printed(original, raw.where) == text.strip():
             return original
         equation = to_engine(text, raw.where)
@@ -240,7 +247,8 @@ class _Reader:
 
     def _printed(self, original: str, where: str) -> str | None:
         try:
-            return to_xmile(parse_equation(original, where), self.spellings)
+            tree = parse_equation(original, where)
+            return to_xmile(tree, self.spellings, lambda key, arg: self.calls.get((key, arg)))
         except ModelError:
             return None
 
@@ -274,9 +282,18 @@ class _Reader:
                         result.update(dict.fromkeys(target, value))
         return result
 
+    def _kept(self, raw: _Raw, key: str) -> str | None:
+        """What our export kept of ``raw`` aside (see the writer): an attribute of its
+        ``<sdsim:var>``, or, in older exports, an ``<sdsim:key>`` child of the variable."""
+        kept = self.kept.get(canonical(raw.name))
+        if kept is not None:
+            return kept.get(key)
+        return text_of(child(raw.element, key, SDSIM_NS))
+
     def _range(self, raw: _Raw) -> tuple[float, float] | None:
-        element = child(raw.element, "range", SDSIM_NS)
-        if element is None:
+        kept = self.kept.get(canonical(raw.name))
+        element = child(raw.element, "range", SDSIM_NS) if kept is None else kept
+        if element is None or element.get("min") is None:
             return None
         lo = number(element.get("min"), f"{raw.where} range min")
         hi = number(element.get("max"), f"{raw.where} range max")
@@ -289,3 +306,13 @@ class _Reader:
         if specs is None:
             raise ModelError("no <sim_specs> (start, stop, dt)", field="xmile")
         return time_spec(specs, self.ns)
+
+
+def _roundtrip(model: ET.Element) -> dict[str, dict[str, str]]:
+    """Our export's ``<sdsim:roundtrip>`` block: each ``<sdsim:var>``'s attributes by the
+    variable's key, and the block's own (the model's doc) under ``""``."""
+    block = child(model, "roundtrip", SDSIM_NS)
+    if block is None:
+        return {}
+    kept = {canonical(v.get("name", "")): dict(v.attrib) for v in children(block, "var", SDSIM_NS)}
+    return kept | {"": dict(block.attrib)}
