@@ -12,6 +12,7 @@ import os
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from ..errors import ModelError
@@ -219,7 +220,7 @@ class _Reader:
             )
         graphical = None if gf is None else graphical_function(gf, self.ns, raw.where)
         equation = self._equation(raw)
-        if raw.kind == "flow":
+        if raw.kind == "flow" or canonical(raw.name) in self._stock_flows:
             non_negative = self._non_negative(element, behavior["flow"])
             return Flow(
                 equation=equation, non_negative=non_negative, graphical=graphical,
@@ -251,6 +252,18 @@ class _Reader:
             return to_xmile(tree, self.spellings, lambda key, arg: self.calls.get((key, arg)))
         except ModelError:
             return None
+
+    @cached_property
+    def _stock_flows(self) -> set[str]:
+        """The keys of every stock's inflows and outflows: an ``<aux>`` listed there (as
+        xmutil writes Vensim's rates) is read as a flow."""
+        return {
+            canonical(name)
+            for raw in self.raws
+            if raw.kind == "stock"
+            for role in ("inflow", "outflow")
+            for name in self._flow_names(raw, role)
+        }
 
     def _flow_names(self, raw: _Raw, role: str) -> tuple[str, ...]:
         names = []
