@@ -220,14 +220,17 @@ class _Reader:
             )
         graphical = None if gf is None else graphical_function(gf, self.ns, raw.where)
         equation = self._equation(raw)
-        if raw.kind == "flow" or canonical(raw.name) in self._stock_flows:
+        kind = (self._kept(raw, "kind") or "").strip()
+        promoted = (
+            kind not in {"auxiliary", "constant"} and canonical(raw.name) in self._stock_flows
+        )
+        if raw.kind == "flow" or promoted:
             non_negative = self._non_negative(element, behavior["flow"])
             return Flow(
                 equation=equation, non_negative=non_negative, graphical=graphical,
                 source=source, **common,
             )  # fmt: skip
         value = plain_number(equation, raw.where)
-        kind = (self._kept(raw, "kind") or "").strip()
         if graphical is None and value is not None and kind != "auxiliary":
             return Constant(value=value, source=source, range=self._range(raw), **common)
         return Auxiliary(equation=equation, graphical=graphical, source=source, **common)

@@ -64,8 +64,11 @@ def writes_xmile(model: Model) -> str:
     out.add(1, "<model>")
     out.add(2, "<variables>")
     kept: list[dict[str, str]] = []
+    flows = {canonical(f) for v in model.variables for f in _flows(v)}
     for variable in model.variables:
         kept.append(_variable(out, variable, spellings, calls))
+        if isinstance(variable, Auxiliary | Constant) and variable.key in flows:
+            kept[-1]["kind"] = type(variable).__name__.lower()  # else read back as a flow
     for key, arg, name in calls.helpers():
         table = model[key]
         out.add(3, f"<aux name={_attr(name)}>")
@@ -235,6 +238,10 @@ def _roundtrip(out: _Lines, model: Model, kept: list[dict[str, str]]) -> None:
     for k in kept:
         out.add(3, "<sdsim:var " + " ".join(f"{key}={_attr(val)}" for key, val in k.items()) + "/>")
     out.add(2, "</sdsim:roundtrip>")
+
+
+def _flows(v: Variable) -> tuple[str, ...]:
+    return (*v.inflows, *v.outflows) if isinstance(v, Stock) else ()
 
 
 def _controls(model: Model, spellings: dict[str, str]) -> set[str]:
