@@ -30,7 +30,15 @@ STEP_AT_STAGE_TIME = (
     "under RK4 Simlin evaluates STEP/PULSE at each stage's time, our engine at the step's "
     "start (every stage sees the same value)"
 )
+# XMILE gives no rule for a flow that drains several stocks; the SDXorg cases (and PySD, and
+# our engine) hold such a non-negative stock at zero, Simlin lets it go negative.
+SHARED_OUTFLOW_NOT_CLAMPED = (
+    "Simlin does not hold a non-negative stock at zero when its outflow also drains another "
+    "stock (TestStock1 reaches -0.5 at t = 25.5, the canonical output holds it at 0)"
+)
 XFAILS = {
+    "non_negative_stocks/test_non_negative_stocks": SHARED_OUTFLOW_NOT_CLAMPED,
+    "non_negative_stocks/test_non_negative_stocks_behavior": SHARED_OUTFLOW_NOT_CLAMPED,
     "hexi": f"{DELAY_IS_FIRST_ORDER}; and {STEP_AT_STAGE_TIME}",
     "delay_xmile": DELAY_IS_FIRST_ORDER,
 }
