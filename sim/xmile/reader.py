@@ -40,6 +40,7 @@ __all__ = ["read_xmile", "reads_xmile"]
 
 _ESCAPE = re.compile(r'\\(["\\])')  # \" and \\ inside a quoted name
 _DECLARED_ENCODING = re.compile(rb"^(?:\xef\xbb\xbf)?<\?xml[^>]*encoding=[\"']([\w.-]+)[\"']")
+_LEGACY_VARIABLES = {"stock", "flow", "aux", "gf", "module", "group"}
 _UNSUPPORTED = {  # child element -> what it makes of its variable
     "dimensions": "arrays (dimensions)",
     "element": "arrays (array elements)",
@@ -132,9 +133,13 @@ class _Reader:
 
     def _variables(self) -> list[_Raw]:
         block = self.one("variables", self.main)
+        if block is None:  # STELLA 10's pre-standard files: variables right under <model>
+            elements = [e for e in self.main if local(e.tag) in _LEGACY_VARIABLES]
+        else:
+            elements = list(block)
         raws: list[_Raw] = []
         seen: dict[str, str] = {}
-        for element in [] if block is None else list(block):
+        for element in elements:
             if namespace(element.tag) != self.ns or local(element.tag) == "group":
                 continue  # vendor extensions and display groups carry no equations
             kind = local(element.tag)
@@ -204,7 +209,7 @@ class _Reader:
         }
         source = self._kept(raw, "source") or ""
         gf = self.one("gf", element)
-        if raw.kind == "gf" or (gf is not None and self._kept(raw, "kind") == "lookup"):
+        if raw.kind == "gf" or (gf is not None and self._is_table(raw)):
             table = element if raw.kind == "gf" else gf
             return Lookup(
                 graphical=graphical_function(table, self.ns, raw.where), source=source, **common
@@ -255,6 +260,13 @@ class _Reader:
             return to_xmile(tree, self.spellings, lambda key, arg: self.calls.get((key, arg)))
         except ModelError:
             return None
+
+    def _is_table(self, raw: _Raw) -> bool:
+        """An ``<aux>`` with a ``<gf>`` that is a table to call, ``name(x)``, not applied to
+        an equation: our export's (see the writer), or Stella's with no ``<eqn>`` at all."""
+        if self._kept(raw, "kind") == "lookup":
+            return True
+        return raw.kind == "aux" and not (text_of(self.one("eqn", raw.element)) or "").strip()
 
     @cached_property
     def _stock_flows(self) -> set[str]:
