@@ -1,8 +1,9 @@
 """Read an XMILE 1.0 file into a `Model`.
 
-What a `Model` cannot hold (arrays, modules, macros with stocks, conveyors, queues, ovens) is
-refused with one `ModelError` that names the element and the variable, so that no model runs
-silently wrong; expression macros are inlined where they are called (see `macros`).
+What a `Model` cannot hold (arrays, macros with stocks, conveyors, queues, ovens) is refused
+with one `ModelError` that names the element and the variable, so that no model runs silently
+wrong; expression macros are inlined where they are called (see `macros`), modules flattened
+into one model (see `modules`).
 Display-only content (views, styles, scales, vendor elements) is ignored.
 """
 
@@ -34,6 +35,7 @@ from ..names import canonical
 from .dialect import parse_equation, plain_number, to_engine, to_xmile
 from .document import SDSIM_NS, child, children, local, namespace, parse_document, text_of
 from .macros import expand, read_macros
+from .modules import flat_variables
 from .specs import graphical_function, number, time_spec
 
 __all__ = ["read_xmile", "reads_xmile"]
@@ -125,8 +127,8 @@ class _Reader:
         unnamed = [m for m in models if "name" not in m.attrib]
         if len(unnamed) != 1:
             raise ModelError(
-                f"{len(models)} <model> elements and no single main (unnamed) one: modules are "
-                "not supported",
+                f"{len(models)} <model> elements and no single main (unnamed) one: modules "
+                "need the main model to hold them",
                 field="xmile",
             )
         return unnamed[0]
@@ -135,6 +137,8 @@ class _Reader:
         block = self.one("variables", self.main)
         if block is None:  # STELLA 10's pre-standard files: variables right under <model>
             elements = [e for e in self.main if local(e.tag) in _LEGACY_VARIABLES]
+        elif any(local(e.tag) == "module" for e in block):
+            elements = flat_variables(self.root, self.ns, self.main)
         else:
             elements = list(block)
         raws: list[_Raw] = []
@@ -144,8 +148,6 @@ class _Reader:
                 continue  # vendor extensions and display groups carry no equations
             kind = local(element.tag)
             label = element.get("name", "")
-            if kind == "module":
-                raise ModelError("modules are not supported", field=f"module {label!r}")
             if kind not in {"stock", "flow", "aux", "gf"}:
                 raise ModelError(f"unknown variable element <{kind}>", field=f"{kind} {label!r}")
             if not label.strip():
