@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import gc
 import graphlib
+from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -52,7 +53,6 @@ class CompiledModel:
         for eq in system.equations.values():
             if eq.graphical is not None:
                 validate_graphical(eq.graphical, eq.name)
-        _check_flows_used_once(system)
         self._stocks = {s.key: s for s in system.stocks}
         self._drains = {  # outflow -> the non-negative stock it drains
             flow: s for s in system.stocks if s.non_negative for flow in s.outflows
@@ -538,27 +538,18 @@ def _nonnegative(fn: Fn) -> Fn:
     return lambda v, c: np.maximum(fn(v, c), 0.0)
 
 
-def _check_flows_used_once(system: System) -> None:
-    for role in ("inflows", "outflows"):
-        owner: dict[str, str] = {}
-        for st in system.stocks:
-            for flow in getattr(st, role):
-                if flow in owner:
-                    name = system.names.get(flow, flow)
-                    raise ModelError(
-                        f"flow {name!r} is an {role[:-1]} of two stocks, "
-                        f"{owner[flow]!r} and {st.name!r}",
-                        field=name,
-                    )
-                owner[flow] = st.name
-
-
 def _outflow_limit_dependencies(system: System) -> dict[str, set[str]]:
     """What an outflow of a non-negative stock must wait for: the stock's inflows and the
-    outflows listed before it."""
+    outflows listed before it.
+
+    An outflow of several stocks (XMILE allows it) is not limited: no one stock's level
+    bounds it. Its non-negative stocks are clamped at zero instead (`simulate`), as the
+    SDXorg non-negative cases expect, so the flow's value is what its equation says."""
+    drained = Counter(flow for st in system.stocks for flow in st.outflows)
     deps: dict[str, set[str]] = {}
     for st in system.stocks:
         if st.non_negative:
             for i, flow in enumerate(st.outflows):
-                deps[flow] = {*st.inflows, *st.outflows[:i]}
+                if drained[flow] == 1:
+                    deps[flow] = {*st.inflows, *st.outflows[:i]}
     return deps

@@ -187,8 +187,9 @@ class _Run:
             self.clock.memory[key].record(k, total)
 
     def clamp(self, y: np.ndarray) -> np.ndarray:
-        """Non-negative stocks stay at or above zero (their outflows were already limited;
-        this only removes rounding below zero)."""
+        """Non-negative stocks stay at or above zero: their outflows were already limited,
+        so this removes rounding below zero, and what a negative inflow or an outflow of
+        several stocks (not limited, see `sim.compiler`) would take beyond the stock."""
         if self.nonneg.any():
             y[self.nonneg] = np.maximum(y[self.nonneg], 0.0)
         return y

@@ -93,12 +93,6 @@ def test_initial_values_cycle_is_an_error():
         _compile(text)
 
 
-def test_a_flow_cannot_drain_two_stocks():
-    text = TEACUP + '[stocks.other]\ninitial = "1"\noutflows = ["loss"]\n'
-    with pytest.raises(ModelError, match="flow 'loss' is an outflow of two stocks"):
-        _compile(text)
-
-
 @pytest.mark.parametrize(
     ("table", "message"),
     [

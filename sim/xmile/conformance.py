@@ -45,19 +45,7 @@ RTOL = 1e-4
 FLOOR = 1e-9
 DEFAULT_FOLDER = (Path(__file__).resolve().parents[2] / ".." / "shared/conformance/xmile").resolve()
 
-KNOWN_FAILURES: dict[str, str] = {
-    "non_negative_stocks/test_non_negative_stocks": (
-        "one flow feeds two stocks (OutFlow drains TestStock0 and TestStock1, if_else fills "
-        "TestStock2 and TestStock3), which the engine refuses (sim/compiler.py "
-        "_check_flows_used_once); the canonical output also keeps OutFlow at 1 while "
-        "TestStock1 is held at 0, i.e. it clamps the stock where Stella (and our engine) "
-        "limit the outflow to stock/DT + inflows"
-    ),
-    "non_negative_stocks/test_non_negative_stocks_behavior": (
-        "same model with <behavior> defaults: one flow feeds two stocks, refused by the "
-        "engine; the canonical output clamps stocks instead of limiting outflows"
-    ),
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 # Vensim's control variables: PySD-made outputs list them even when the model has none.
 _CONTROLS = {"initial_time": "start", "final_time": "stop", "time_step": "dt", "saveper": "save"}

@@ -10,13 +10,14 @@ compound operand parenthesised (tools disagree on the precedence of unary minus 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from ..errors import ModelError, ParseError
 from ..expr import Binary, Call, If, Name, Node, Number, Unary, fold, parse, rebuild, walk
 
 __all__ = [
     "CONTROLS",
+    "LookupCalls",
     "controls_used",
     "parse_equation",
     "plain_number",
@@ -25,6 +26,7 @@ __all__ = [
     "to_xmile",
 ]
 
+LookupCalls = Callable[[str, str], str | None]  # (table's key, argument's text) -> a name
 _IDENTIFIER = re.compile(r"[^\W\d][\w$]*")
 _SPACES = re.compile(r"\s+")
 _WORD_OPS = {"and": "AND", "or": "OR", "mod": "mod"}  # PySD reads only a lower-case "mod"
@@ -82,18 +84,22 @@ def quote_name(name: str) -> str:
     return name if _IDENTIFIER.fullmatch(name) else _quote(name)
 
 
-def to_xmile(node: Node, names: Mapping[str, str]) -> str:
+def to_xmile(node: Node, names: Mapping[str, str], calls: LookupCalls | None = None) -> str:
     """Portable XMILE text for ``node``; ``names`` maps each variable's key to its spelling.
 
-    Two passes without recursion (`fold`), so equations of any depth print: the first
-    rewrites the calls XMILE tools lack into portable trees, the second prints."""
-    printer = _Printer(names)
+    A call of a graphical function, ``table(x)``, prints as the name that ``calls(table's
+    key, portable text of x)`` returns, if any: Simlin evaluates no ``<gf>`` called as a
+    function, and PySD no ``LOOKUP(aux, x)``, but both read an auxiliary with an ``<eqn>``
+    and a ``<gf>`` (see the writer). Two passes without recursion (`fold`), so equations of
+    any depth print: the first rewrites the calls XMILE tools lack into portable trees, the
+    second prints."""
+    printer = _Printer(names, calls or (lambda key, arg: None))
     return fold(fold(node, printer.portable), printer.print)
 
 
 class _Printer:
-    def __init__(self, names: Mapping[str, str]):
-        self.names = names
+    def __init__(self, names: Mapping[str, str], calls: LookupCalls):
+        self.names, self.calls = names, calls
 
     def portable(self, node: Node, kids: list[Node]) -> Node:
         """``node`` over its portable children, a call XMILE or PySD lacks rewritten."""
@@ -138,6 +144,9 @@ class _Printer:
                 branches = (f"({p})" if p.startswith("IF ") else p for p in parts)
                 return "IF {} THEN {} ELSE {}".format(*branches)
             case Call(func=func, args=args):
+                helper = self.calls(func, parts[0]) if func in self.names and args else None
+                if helper is not None and len(args) == 1:
+                    return _identifier(helper)
                 if func not in self.names:
                     if func in {"xidz", "zidz"}:
                         func = "safediv"

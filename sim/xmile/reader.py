@@ -1,8 +1,9 @@
 """Read an XMILE 1.0 file into a `Model`.
 
-What a `Model` cannot hold (arrays, modules, macros with stocks, conveyors, queues, ovens) is
-refused with one `ModelError` that names the element and the variable, so that no model runs
-silently wrong; expression macros are inlined where they are called (see `macros`).
+What a `Model` cannot hold (arrays, macros with stocks, conveyors, queues, ovens) is refused
+with one `ModelError` that names the element and the variable, so that no model runs silently
+wrong; expression macros are inlined where they are called (see `macros`), modules flattened
+into one model (see `modules`).
 Display-only content (views, styles, scales, vendor elements) is ignored.
 """
 
@@ -12,6 +13,7 @@ import os
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from ..errors import ModelError
@@ -33,12 +35,14 @@ from ..names import canonical
 from .dialect import parse_equation, plain_number, to_engine, to_xmile
 from .document import SDSIM_NS, child, children, local, namespace, parse_document, text_of
 from .macros import expand, read_macros
+from .modules import flat_variables
 from .specs import graphical_function, number, time_spec
 
 __all__ = ["read_xmile", "reads_xmile"]
 
 _ESCAPE = re.compile(r'\\(["\\])')  # \" and \\ inside a quoted name
 _DECLARED_ENCODING = re.compile(rb"^(?:\xef\xbb\xbf)?<\?xml[^>]*encoding=[\"']([\w.-]+)[\"']")
+_LEGACY_VARIABLES = {"stock", "flow", "aux", "gf", "module", "group"}
 _UNSUPPORTED = {  # child element -> what it makes of its variable
     "dimensions": "arrays (dimensions)",
     "element": "arrays (array elements)",
@@ -97,6 +101,12 @@ class _Reader:
         self.root = root
         self.ns = namespace(root.tag)
         self.main = self._main_model()
+        self.kept = _roundtrip(self.main)
+        self.calls = {  # (table key, argument) -> the auxiliary our export wrote for it
+            (canonical(k.get("of", k["name"])), k["at"]): k["name"]
+            for k in self.kept.values()
+            if k.get("kind") in {"lookup", "helper"} and "at" in k and "name" in k
+        }
         self.raws = self._variables()
         self.spellings = {canonical(r.name): r.name for r in self.raws}
         self.macros = read_macros(root, self.ns)
@@ -117,30 +127,34 @@ class _Reader:
         unnamed = [m for m in models if "name" not in m.attrib]
         if len(unnamed) != 1:
             raise ModelError(
-                f"{len(models)} <model> elements and no single main (unnamed) one: modules are "
-                "not supported",
+                f"{len(models)} <model> elements and no single main (unnamed) one: modules "
+                "need the main model to hold them",
                 field="xmile",
             )
         return unnamed[0]
 
     def _variables(self) -> list[_Raw]:
         block = self.one("variables", self.main)
+        if block is None:  # STELLA 10's pre-standard files: variables right under <model>
+            elements = [e for e in self.main if local(e.tag) in _LEGACY_VARIABLES]
+        elif any(local(e.tag) == "module" for e in block):
+            elements = flat_variables(self.root, self.ns, self.main)
+        else:
+            elements = list(block)
         raws: list[_Raw] = []
         seen: dict[str, str] = {}
-        for element in [] if block is None else list(block):
+        for element in elements:
             if namespace(element.tag) != self.ns or local(element.tag) == "group":
                 continue  # vendor extensions and display groups carry no equations
             kind = local(element.tag)
             label = element.get("name", "")
-            if kind == "module":
-                raise ModelError("modules are not supported", field=f"module {label!r}")
             if kind not in {"stock", "flow", "aux", "gf"}:
                 raise ModelError(f"unknown variable element <{kind}>", field=f"{kind} {label!r}")
             if not label.strip():
                 raise ModelError("a variable needs a name attribute", field=f"<{kind}>")
-            if (text_of(child(element, "kind", SDSIM_NS)) or "").strip() == "control":
-                continue  # our own export's INITIAL TIME = STARTTIME, … (see the writer)
             raw = _Raw(kind, label.replace("\\n", " ").strip(), element)
+            if self._kept(raw, "kind") in {"control", "helper"}:
+                continue  # our export's INITIAL TIME = STARTTIME, table calls (see the writer)
             self._refuse_unsupported(raw)
             key = canonical(raw.name)
             if key in seen:
@@ -166,7 +180,7 @@ class _Reader:
         title = (text_of(None if header is None else self.one("name", header)) or "").strip()
         behavior = self._behavior()
         variables = tuple(self._variable(raw, behavior) for raw in self.raws)
-        doc = text_of(child(self.main, "doc", SDSIM_NS)) or ""
+        doc = self.kept.get("", {}).get("doc") or text_of(child(self.main, "doc", SDSIM_NS)) or ""
         return Model(
             name=title or default_name,
             variables=variables,
@@ -195,11 +209,12 @@ class _Reader:
             "units": text_of(self.one("units", element)) or "",
             "doc": text_of(self.one("doc", element)) or "",
         }
-        source = text_of(child(element, "source", SDSIM_NS)) or ""
+        source = self._kept(raw, "source") or ""
         gf = self.one("gf", element)
-        if raw.kind == "gf":
+        if raw.kind == "gf" or (gf is not None and self._is_table(raw)):
+            table = element if raw.kind == "gf" else gf
             return Lookup(
-                graphical=graphical_function(element, self.ns, raw.where), source=source, **common
+                graphical=graphical_function(table, self.ns, raw.where), source=source, **common
             )
         if raw.kind == "stock":
             return Stock(
@@ -212,14 +227,17 @@ class _Reader:
             )
         graphical = None if gf is None else graphical_function(gf, self.ns, raw.where)
         equation = self._equation(raw)
-        if raw.kind == "flow":
+        kind = (self._kept(raw, "kind") or "").strip()
+        promoted = (
+            kind not in {"auxiliary", "constant"} and canonical(raw.name) in self._stock_flows
+        )
+        if raw.kind == "flow" or promoted:
             non_negative = self._non_negative(element, behavior["flow"])
             return Flow(
                 equation=equation, non_negative=non_negative, graphical=graphical,
                 source=source, **common,
             )  # fmt: skip
         value = plain_number(equation, raw.where)
-        kind = (text_of(child(element, "kind", SDSIM_NS)) or "").strip()
         if graphical is None and value is not None and kind != "auxiliary":
             return Constant(value=value, source=source, range=self._range(raw), **common)
         return Auxiliary(equation=equation, graphical=graphical, source=source, **common)
@@ -229,7 +247,7 @@ class _Reader:
         text = text_of(self.one("eqn", raw.element))
         if text is None or not text.strip():
             raise ModelError("missing <eqn>", field=raw.where)
-        original = text_of(child(raw.element, "eqn", SDSIM_NS))
+        original = self._kept(raw, "eqn")
         if original is not None and self._printed(original, raw.where) == text.strip():
             return original
         equation = to_engine(text, raw.where)
@@ -240,9 +258,29 @@ class _Reader:
 
     def _printed(self, original: str, where: str) -> str | None:
         try:
-            return to_xmile(parse_equation(original, where), self.spellings)
+            tree = parse_equation(original, where)
+            return to_xmile(tree, self.spellings, lambda key, arg: self.calls.get((key, arg)))
         except ModelError:
             return None
+
+    def _is_table(self, raw: _Raw) -> bool:
+        """An ``<aux>`` with a ``<gf>`` that is a table to call, ``name(x)``, not applied to
+        an equation: our export's (see the writer), or Stella's with no ``<eqn>`` at all."""
+        if self._kept(raw, "kind") == "lookup":
+            return True
+        return raw.kind == "aux" and not (text_of(self.one("eqn", raw.element)) or "").strip()
+
+    @cached_property
+    def _stock_flows(self) -> set[str]:
+        """The keys of every stock's inflows and outflows: an ``<aux>`` listed there (as
+        xmutil writes Vensim's rates) is read as a flow."""
+        return {
+            canonical(name)
+            for raw in self.raws
+            if raw.kind == "stock"
+            for role in ("inflow", "outflow")
+            for name in self._flow_names(raw, role)
+        }
 
     def _flow_names(self, raw: _Raw, role: str) -> tuple[str, ...]:
         names = []
@@ -274,9 +312,18 @@ class _Reader:
                         result.update(dict.fromkeys(target, value))
         return result
 
+    def _kept(self, raw: _Raw, key: str) -> str | None:
+        """What our export kept of ``raw`` aside (see the writer): an attribute of its
+        ``<sdsim:var>``, or, in older exports, an ``<sdsim:key>`` child of the variable."""
+        kept = self.kept.get(canonical(raw.name))
+        if kept is not None:
+            return kept.get(key)
+        return text_of(child(raw.element, key, SDSIM_NS))
+
     def _range(self, raw: _Raw) -> tuple[float, float] | None:
-        element = child(raw.element, "range", SDSIM_NS)
-        if element is None:
+        kept = self.kept.get(canonical(raw.name))
+        element = child(raw.element, "range", SDSIM_NS) if kept is None else kept
+        if element is None or element.get("min") is None:
             return None
         lo = number(element.get("min"), f"{raw.where} range min")
         hi = number(element.get("max"), f"{raw.where} range max")
@@ -289,3 +336,13 @@ class _Reader:
         if specs is None:
             raise ModelError("no <sim_specs> (start, stop, dt)", field="xmile")
         return time_spec(specs, self.ns)
+
+
+def _roundtrip(model: ET.Element) -> dict[str, dict[str, str]]:
+    """Our export's ``<sdsim:roundtrip>`` block: each ``<sdsim:var>``'s attributes by the
+    variable's key, and the block's own (the model's doc) under ``""``."""
+    block = child(model, "roundtrip", SDSIM_NS)
+    if block is None:
+        return {}
+    kept = {canonical(v.get("name", "")): dict(v.attrib) for v in children(block, "var", SDSIM_NS)}
+    return kept | {"": dict(block.attrib)}

@@ -1,11 +1,14 @@
 """Write a `Model` as XMILE 1.0 that Stella, PySD and our reader all load.
 
 Equations are printed from their syntax tree in a portable spelling (see `dialect.to_xmile`).
-What XMILE has no element for is kept in elements of our own namespace, which the standard
-tells other tools to ignore: a constant's source and range, the model's doc, an equation's
-original text when the portable one differs, a number-valued auxiliary that must not become a
-constant, and the control auxiliaries (``INITIAL TIME`` = STARTTIME, …) written for PySD's
-sake. That is what makes ``read(write(m)) == m`` exact.
+What XMILE has no element for is kept in ONE element of our own namespace per model,
+``<sdsim:roundtrip>`` after ``<variables>``: the model's doc, and per variable (by name) its
+source and range, its equation's original text when the portable one differs, whether a
+number-valued auxiliary must stay an auxiliary, and which auxiliaries are the controls
+(``INITIAL TIME`` = STARTTIME, …) written for PySD's sake. Everything sits in attributes of
+that block, so a reader that ignores namespaces (Simlin) sees no second ``<eqn>`` or
+``<doc>``, just one unknown element; that is what makes ``read(write(m)) == m`` exact while
+PySD and Simlin run the same file.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from ..model import (
     UnitDefinition,
     Variable,
 )
+from ..names import canonical
 from ..outputs import write_text_atomic
 from .dialect import CONTROLS, controls_used, parse_equation, plain_number, quote_name, to_xmile
 from .document import ISEE_NS, OASIS_NS, SDSIM_NS
@@ -45,6 +49,7 @@ def write_xmile(model: Model, path: str | os.PathLike) -> None:
 def writes_xmile(model: Model) -> str:
     """``model`` as XMILE text."""
     spellings = {v.key: v.name for v in model.variables}
+    calls = _LookupCalls(model, spellings)
     out = _Lines()
     out.add(0, '<?xml version="1.0" encoding="utf-8"?>')
     out.add(0, f'<xmile version="1.0" xmlns="{OASIS_NS}" xmlns:isee="{ISEE_NS}" '
@@ -57,18 +62,30 @@ def writes_xmile(model: Model) -> str:
     _sim_specs(out, model)
     _model_units(out, model.units)
     out.add(1, "<model>")
-    if model.doc:
-        out.element(2, "sdsim:doc", model.doc)
     out.add(2, "<variables>")
+    kept: list[dict[str, str]] = []
+    flows = {canonical(f) for v in model.variables for f in _flows(v)}
     for variable in model.variables:
-        _variable(out, variable, spellings)
+        kept.append(_variable(out, variable, spellings, calls))
+        if isinstance(variable, Auxiliary | Constant) and variable.key in flows:
+            kept[-1]["kind"] = type(variable).__name__.lower()  # else read back as a flow
+    for key, arg, name in calls.helpers():
+        table = model[key]
+        out.add(3, f"<aux name={_attr(name)}>")
+        out.element(4, "eqn", arg)
+        _gf(out, table.graphical)
+        if table.units:
+            out.element(4, "units", table.units)
+        out.add(3, "</aux>")
+        kept.append({"name": name, "kind": "helper", "of": table.name, "at": arg})
     for control in sorted(_controls(model, spellings)):
         name, builtin = CONTROLS[control]
         out.add(3, f'<aux name="{name}">')
         out.element(4, "eqn", builtin)
-        out.element(4, "sdsim:kind", "control")
         out.add(3, "</aux>")
+        kept.append({"name": name, "kind": "control"})
     out.add(2, "</variables>")
+    _roundtrip(out, model, kept)
     out.add(1, "</model>")
     out.add(0, "</xmile>")
     return out.text()
@@ -125,44 +142,106 @@ def _model_units(out: _Lines, units: tuple[UnitDefinition, ...]) -> None:
     out.add(1, "</model_units>")
 
 
-def _variable(out: _Lines, v: Variable, spellings: dict[str, str]) -> None:
+class _LookupCalls:
+    """The export's name for each distinct call ``table(x)`` (x as printed): an auxiliary
+    with ``<eqn>x</eqn>`` and the table's ``<gf>``, which PySD and Simlin both evaluate. The
+    first argument a table is called with takes the table's own name; any other one gets a
+    helper auxiliary with a fresh name, which our reader drops again."""
+
+    def __init__(self, model: Model, spellings: dict[str, str]):
+        self.spellings = spellings
+        self.taken = set(spellings)
+        self.names: dict[tuple[str, str], str] = {}
+        self.first: dict[str, str] = {}  # table key -> the argument its own name stands for
+        for v in model.variables:  # one pass to see every call before writing any table
+            for text in (getattr(v, "initial", None), getattr(v, "equation", None)):
+                if text is not None:
+                    to_xmile(parse_equation(text, v.name), spellings, self)
+
+    def __call__(self, key: str, arg: str) -> str:
+        name = self.names.get((key, arg))
+        if name is None:
+            name = self.spellings[key]
+            if key in self.first:
+                n = 2
+                while canonical(f"{name} {n}") in self.taken:
+                    n += 1
+                name = f"{name} {n}"
+            else:
+                self.first[key] = arg
+            self.taken.add(canonical(name))
+            self.names[(key, arg)] = name
+        return name
+
+    def helpers(self) -> list[tuple[str, str, str]]:
+        """``(table key, argument, name)`` of each call that needs a helper auxiliary."""
+        return [(k, a, n) for (k, a), n in self.names.items() if self.first[k] != a]
+
+
+def _variable(
+    out: _Lines, v: Variable, spellings: dict[str, str], calls: _LookupCalls
+) -> dict[str, str]:
+    """Write ``v`` in standard XMILE; return what only our reader needs (see `_roundtrip`)."""
+    kept = {"name": v.name}
     tag = {Stock: "stock", Flow: "flow", Auxiliary: "aux", Constant: "aux", Lookup: "gf"}[type(v)]
-    if isinstance(v, Lookup):
+    if isinstance(v, Lookup) and v.key in calls.first:
+        tag = "aux"
+        out.add(3, f"<aux name={_attr(v.name)}>")
+        out.element(4, "eqn", calls.first[v.key])
+        _gf(out, v.graphical)
+        kept |= {"kind": "lookup", "at": calls.first[v.key]}
+    elif isinstance(v, Lookup):
         out.add(3, f"<gf name={_attr(v.name)}{_kind(v.graphical)}>")
         _points(out, 4, v.graphical)
     else:
         out.add(3, f"<{tag} name={_attr(v.name)}>")
     match v:
         case Stock():
-            _equation(out, v.initial, f"stock {v.name!r} (initial)", spellings)
+            _equation(out, v.initial, f"stock {v.name!r} (initial)", spellings, calls, kept)
             for role, flows in (("inflow", v.inflows), ("outflow", v.outflows)):
                 for flow in flows:
                     out.element(4, role, quote_name(flow))
             if v.non_negative:
                 out.add(4, "<non_negative/>")
         case Flow() | Auxiliary():
-            _equation(out, v.equation, f"{tag} {v.name!r}", spellings)
+            _equation(out, v.equation, f"{tag} {v.name!r}", spellings, calls, kept)
             if isinstance(v, Flow) and v.non_negative:
                 out.add(4, "<non_negative/>")
             if v.graphical is not None:
-                out.add(4, f"<gf{_kind(v.graphical)}>")
-                _points(out, 5, v.graphical)
-                out.add(4, "</gf>")
+                _gf(out, v.graphical)
             elif (
                 isinstance(v, Auxiliary) and plain_number(v.equation, f"aux {v.name!r}") is not None
             ):
-                out.element(4, "sdsim:kind", "auxiliary")
+                kept["kind"] = "auxiliary"
         case Constant():
             out.element(4, "eqn", _number(v.value))
             if v.range is not None:
                 lo, hi = v.range
-                out.add(4, f'<sdsim:range min="{_number(lo)}" max="{_number(hi)}"/>')
+                kept |= {"min": _number(lo), "max": _number(hi)}
     for key in ("units", "doc"):
         if getattr(v, key):
             out.element(4, key, getattr(v, key))
     if getattr(v, "source", ""):
-        out.element(4, "sdsim:source", v.source)
+        kept["source"] = v.source
     out.add(3, f"</{tag}>")
+    return kept
+
+
+def _roundtrip(out: _Lines, model: Model, kept: list[dict[str, str]]) -> None:
+    """The one ``<sdsim:roundtrip>`` block: the model's doc, and a ``<sdsim:var>`` with
+    attributes for each variable that has more than a name to keep."""
+    kept = [k for k in kept if len(k) > 1]
+    if not kept and not model.doc:
+        return
+    doc = f" doc={_attr(model.doc)}" if model.doc else ""
+    out.add(2, f"<sdsim:roundtrip{doc}>")
+    for k in kept:
+        out.add(3, "<sdsim:var " + " ".join(f"{key}={_attr(val)}" for key, val in k.items()) + "/>")
+    out.add(2, "</sdsim:roundtrip>")
+
+
+def _flows(v: Variable) -> tuple[str, ...]:
+    return (*v.inflows, *v.outflows) if isinstance(v, Stock) else ()
 
 
 def _controls(model: Model, spellings: dict[str, str]) -> set[str]:
@@ -174,11 +253,24 @@ def _controls(model: Model, spellings: dict[str, str]) -> set[str]:
     return used
 
 
-def _equation(out: _Lines, text: str, where: str, spellings: dict[str, str]) -> None:
-    portable = to_xmile(parse_equation(text, where), spellings)
+def _equation(
+    out: _Lines,
+    text: str,
+    where: str,
+    spellings: dict[str, str],
+    calls: _LookupCalls,
+    kept: dict[str, str],
+) -> None:
+    portable = to_xmile(parse_equation(text, where), spellings, calls)
     out.element(4, "eqn", portable)
     if portable != text:
-        out.element(4, "sdsim:eqn", text)
+        kept["eqn"] = text
+
+
+def _gf(out: _Lines, gf: GraphicalFunction) -> None:
+    out.add(4, f"<gf{_kind(gf)}>")
+    _points(out, 5, gf)
+    out.add(4, "</gf>")
 
 
 def _kind(gf: GraphicalFunction) -> str:

@@ -184,7 +184,7 @@ def test_views_groups_and_vendor_elements_are_ignored():
          r"^aux 'v': arrays \(array elements\) are not supported"),
         ('<aux name="v"><eqn>x[a] + 1</eqn></aux>', "",
          r"^aux 'v': arrays \(subscripts\) are not supported"),
-        ('<module name="sector"/>', "", r"^module 'sector': modules are not supported"),
+        ('<module name="sector"/>', "", r"^module 'sector': no <model name='sector'>"),
         ('<aux name="v"><eqn>acc(2)</eqn></aux>',
          '<macro name="acc"><parm>x</parm><eqn>s</eqn><variables><stock name="s"><eqn>0</eqn>'
          "</stock></variables></macro>",
