@@ -1,0 +1,549 @@
+"""The Vensim syntax tree of a whole file translated to a `Model`.
+
+``x = INTEG(rate, init)`` becomes a `Stock`; when the rate is a sum and difference of plain
+variables (``births - deaths``) those become its inflows and outflows, otherwise one flow
+``<stock> net flow`` carries the whole rate. A number becomes a `Constant` (which scenarios may
+override), a lookup definition a `Lookup`, ``WITH LOOKUP`` an auxiliary with a graphical
+function. Stateful functions the engine lacks are built from stocks here (``SAMPLE IF TRUE``);
+macros are instantiated at each call with their own copies of their variables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ModelError
+from ..expr import Binary, Call, If, Name, Node, Number, Unary, fold, rebuild, unparse
+from ..model import (
+    Auxiliary,
+    Constant,
+    Flow,
+    GraphicalFunction,
+    Lookup,
+    Model,
+    Stock,
+    TimeSpec,
+    Variable,
+)
+from ..names import canonical
+from . import syntax as v
+from .document import Document, Section
+from .functions import PURE, RENAMED, STATEFUL, UNSUPPORTED, arity
+from .grammar import parse_statement
+
+__all__ = ["NA", "translate", "vensim_name"]
+
+NA = -1e38  # Vensim's :NA:
+_CONTROLS = {"initial_time": "start", "final_time": "stop", "time_step": "dt", "saveper": "save"}
+_LOOKUP_KINDS = {"lookup_extrapolate": "extrapolate", "lookup_backward": "discrete"}
+
+
+def vensim_name(raw: str) -> str:
+    """A name as the model spells it: quotes removed (``\\"`` inside is a quote), spaces
+    collapsed."""
+    text = raw.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        text = text[1:-1].replace('\\"', '"')
+    return " ".join(text.split())
+
+
+def key_of(raw: str) -> str:
+    return canonical(vensim_name(raw))
+
+
+@dataclass
+class _Definition:
+    """Every statement that defines one variable (several for element-wise arrays)."""
+
+    name: str
+    statements: list[tuple[v.Statement, Section]] = field(default_factory=list)
+
+
+@dataclass
+class _Macro:
+    name: str
+    inputs: tuple[str, ...]
+    definitions: dict[str, _Definition]
+
+
+@dataclass
+class _Pending:
+    """A variable being built: its tree stays a `Node` until the end, so that ACTIVE INITIAL
+    can be substituted into initial values."""
+
+    kind: str  # "stock", "aux", "constant", "lookup"
+    name: str
+    units: str = ""
+    doc: str = ""
+    node: Node | None = None  # equation, or a stock's rate
+    initial: Node | None = None
+    value: float = 0.0
+    range: tuple[float, float] | None = None
+    graphical: GraphicalFunction | None = None
+
+
+def translate(document: Document, name: str, folder: Path | None = None) -> Model:
+    """The `Model` of a split `.mdl` file; ``folder`` is where its data files are."""
+    return _Translator(document, folder).model(name)
+
+
+class _Translator:
+    def __init__(self, document: Document, folder: Path | None):
+        self.folder = folder
+        self.definitions = _group(document.sections)
+        self.macros = {
+            canonical(m.name): _Macro(m.name, m.inputs, _group(m.sections)) for m in document.macros
+        }
+        self.pending: list[_Pending] = []
+        self.names: set[str] = set()
+        self.active: dict[str, Node] = {}  # ACTIVE INITIAL: variable key -> initial value
+        self.count = 0
+        self.time = self._time()
+        self.lookups = {
+            key
+            for key, d in self.definitions.items()
+            if any(isinstance(s, v.LookupDef) for s, _ in d.statements)
+        }
+
+    # -- the model -------------------------------------------------------------------------
+    def model(self, name: str) -> Model:
+        variables = {k: d for k, d in self.definitions.items()
+                     if k not in _CONTROLS and not k.startswith("#")}  # fmt: skip
+        self.names.update(variables)
+        for definition in variables.values():
+            self._variable(definition, {}, definition.name)
+        variables = self._finish()
+        return Model(name=name, variables=tuple(variables), time=self.time)
+
+    def _time(self) -> TimeSpec:
+        values: dict[str, float] = {}
+        for key, field_name in _CONTROLS.items():
+            definition = self.definitions.get(key)
+            if definition is None:
+                continue
+            statement = definition.statements[0][0]
+            if not isinstance(statement, v.Equation) or statement.expr is None:
+                raise ModelError("must be a number", field=vensim_name(definition.name))
+            values[field_name] = self._constant(statement.expr, definition.name)
+        for field_name, control in (("start", "INITIAL TIME"), ("stop", "FINAL TIME"),
+                                    ("dt", "TIME STEP")):  # fmt: skip
+            if field_name not in values:
+                raise ModelError(f"the model does not define {control}", field=control)
+        save = values.pop("save", None)
+        return TimeSpec(**values, save_step=save if save != values["dt"] else None)
+
+    def _constant(self, expr: v.Expr, owner: str, depth: int = 0) -> float:
+        """The value of a control's equation: numbers, arithmetic and other controls."""
+        match expr:
+            case v.Num(value=value):
+                return value
+            case v.Ref(name=ref, subs=()) if key_of(ref) in _CONTROLS and depth < 8:
+                other = self.definitions.get(key_of(ref))
+                statement = other.statements[0][0] if other else None
+                if isinstance(statement, v.Equation) and statement.expr is not None:
+                    return self._constant(statement.expr, owner, depth + 1)
+            case v.Op(op=op, operands=(x,)) if op in "+-":
+                value = self._constant(x, owner, depth)
+                return -value if op == "-" else value
+            case v.Op(op=op, operands=(a, b)) if op in ("+", "-", "*", "/", "^"):
+                x, y = self._constant(a, owner, depth), self._constant(b, owner, depth)
+                return {"+": x + y, "-": x - y, "*": x * y,
+                        "/": x / y if y else float("nan"), "^": x**y}[op]  # fmt: skip
+        raise ModelError(
+            "the time settings must be numbers (a time that changes during the run is not "
+            "supported)",
+            field=vensim_name(owner),
+        )
+
+    # -- one variable --------------------------------------------------------------------
+    def _variable(self, definition: _Definition, scope: dict[str, Node], owner: str) -> None:
+        """Add the variable of ``definition`` (named ``owner``) to the pending list."""
+        name = vensim_name(owner)
+        statements = definition.statements
+        if any(_subscripted(s) for s, _ in statements):
+            raise ModelError("subscripts (arrays) are not supported yet", field=name)
+        if len(statements) > 1:
+            raise ModelError(f"defined {len(statements)} times", field=name)
+        statement, section = statements[0]
+        units, bounds = section.unit_range()
+        item = _Pending("aux", name, units=units, doc=section.comment)
+        match statement:
+            case v.SubscriptDef() | v.Equivalence():
+                return
+            case v.LookupDef(table=v.Table() as table):
+                item.kind, item.graphical = "lookup", _graphical(table, name)
+            case v.LookupDef():
+                raise ModelError("lookups read from a data file are not supported yet", field=name)
+            case v.DataDef():
+                raise ModelError(
+                    "a data variable without an equation reads a Vensim data file (.vdf), "
+                    "which is not supported",
+                    field=name,
+                )
+            case v.Equation(values=values) if values:
+                if len(values) != 1:
+                    raise ModelError(f"{len(values)} values for a variable without subscripts",
+                                     field=name)  # fmt: skip
+                item.kind, item.value, item.range = "constant", values[0].value, bounds
+            case v.Equation(expr=expr):
+                self._equation(item, expr, scope, bounds)
+        self.pending.append(item)
+
+    def _equation(self, item: _Pending, expr: v.Expr, scope: dict[str, Node], bounds) -> None:
+        number = _plain_number(expr)
+        if number is not None:
+            item.kind, item.value, item.range = "constant", number, bounds
+            return
+        match expr:
+            case v.Call(func=func, args=args) if canonical(func) == "integ":
+                arity("integ", len(args), 2, 2, item.name)
+                item.kind = "stock"
+                item.node = self.expr(args[0], scope, item.name)
+                item.initial = self.expr(args[1], scope, item.name)
+            case v.Call(func=func, args=args) if canonical(func) == "with_lookup":
+                arity("with_lookup", len(args), 2, 2, item.name)
+                if not isinstance(args[1], v.Table):
+                    raise ModelError("WITH LOOKUP's second argument must be a table",
+                                     field=item.name)  # fmt: skip
+                item.node = self.expr(args[0], scope, item.name)
+                item.graphical = _graphical(args[1], item.name)
+            case _:
+                item.node = self.expr(expr, scope, item.name)
+
+    # -- expressions ---------------------------------------------------------------------
+    def expr(self, expr: v.Expr, scope: dict[str, Node], owner: str) -> Node:
+        """The engine's tree for a Vensim expression; ``scope`` maps names local to a macro
+        to what they stand for, ``owner`` is the variable named in errors."""
+        match expr:
+            case v.Num(value=value):
+                return Number(value)
+            case v.Missing():
+                return Number(NA)
+            case v.Str(text=text):
+                raise ModelError(f"a quoted text {text!r} is only an argument of the GET "
+                                 "functions", field=owner)  # fmt: skip
+            case v.Table():
+                raise ModelError("a lookup table is only an argument of WITH LOOKUP",
+                                 field=owner)  # fmt: skip
+            case v.Ref(name=ref, subs=subs):
+                if subs:
+                    raise ModelError("subscripts (arrays) are not supported yet", field=owner)
+                key = key_of(ref)
+                if key in scope:
+                    return scope[key]
+                if key == "saveper":
+                    return Number(self.time.save_step or self.time.dt)
+                return Name(key)
+            case v.Op(op=op, operands=(x,)):
+                return Unary(op, self.expr(x, scope, owner))
+            case v.Op(op=op, operands=(a, b)):
+                return Binary(op, self.expr(a, scope, owner), self.expr(b, scope, owner))
+            case v.Call(func=func, args=args):
+                return self._call(func, args, scope, owner)
+        raise TypeError(f"not a Vensim expression: {expr!r}")
+
+    def _call(self, func: str, args: tuple[v.Expr, ...], scope, owner: str) -> Node:
+        key = canonical(func)
+        spelled = " ".join(func.split()).upper()
+        if key in self.macros:
+            return self._macro(self.macros[key], args, scope, owner)
+        if key in self.lookups or key in scope:
+            arity(func, len(args), 1, 1, owner)
+            target = scope.get(key, Name(key))
+            return Call(target.name if isinstance(target, Name) else key,
+                        (self.expr(args[0], scope, owner),))  # fmt: skip
+        if key == "if_then_else":
+            arity(key, len(args), 3, 3, owner)
+            return If(*(self.expr(a, scope, owner) for a in args))
+        if key in RENAMED:
+            engine, lo, hi = RENAMED[key]
+            arity(key, len(args), lo, hi, owner)
+            return Call(engine, tuple(self.expr(a, scope, owner) for a in args))
+        if key in PURE:
+            build, n = PURE[key]
+            arity(key, len(args), n, n, owner)
+            return build(*(self.expr(a, scope, owner) for a in args))
+        if key in STATEFUL:
+            build, lo, hi = STATEFUL[key]
+            arity(key, len(args), lo, hi, owner)
+            return build(*(self.expr(a, scope, owner) for a in args))
+        if key == "active_initial":
+            arity(key, len(args), 2, 2, owner)
+            self.active[canonical(owner)] = self.expr(args[1], scope, owner)
+            return self.expr(args[0], scope, owner)
+        if key == "sample_if_true":
+            arity(key, len(args), 3, 3, owner)
+            return self._sample_if_true(*(self.expr(a, scope, owner) for a in args), owner)
+        if key in _LOOKUP_KINDS:
+            return self._lookup_call(key, args, scope, owner)
+        if key == "with_lookup":
+            arity(key, len(args), 2, 2, owner)
+            if not isinstance(args[1], v.Table):
+                raise ModelError("WITH LOOKUP's second argument must be a table", field=owner)
+            hidden = self._hidden(f"{owner} lookup")
+            self.pending.append(_Pending("aux", hidden, node=self.expr(args[0], scope, owner),
+                                         graphical=_graphical(args[1], owner)))  # fmt: skip
+            return Name(canonical(hidden))
+        if key == "integ":
+            raise ModelError("INTEG must be the whole equation of a stock", field=owner)
+        what = UNSUPPORTED.get(key)
+        detail = f" ({what})" if what else ""
+        raise ModelError(f"unsupported function {spelled}{detail}", field=owner)
+
+    def _lookup_call(self, key: str, args, scope, owner: str) -> Node:
+        """``LOOKUP EXTRAPOLATE(table, x)``: a copy of the table of another kind."""
+        arity(key, len(args), 2, 2, owner)
+        table = args[0]
+        if not (isinstance(table, v.Ref) and key_of(table.name) in self.lookups):
+            raise ModelError(f"{key.upper()}'s first argument must be a lookup", field=owner)
+        source = self.definitions[key_of(table.name)].statements[0][0]
+        gf = _graphical(source.table, owner)
+        hidden = self._hidden(f"{vensim_name(table.name)} {_LOOKUP_KINDS[key]}")
+        kind = _LOOKUP_KINDS[key]
+        self.pending.append(
+            _Pending("lookup", hidden, graphical=GraphicalFunction(gf.x, gf.y, kind))
+        )
+        return Call(canonical(hidden), (self.expr(args[1], scope, owner),))
+
+    def _sample_if_true(self, condition: Node, value: Node, initial: Node, owner: str) -> Node:
+        """The input while ``condition`` holds, else the value last sampled (``initial``
+        before any): a stock that each step takes the current output."""
+        state = self._hidden(f"{owner} sample state")
+        output = self._hidden(f"{owner} sample")
+        self.pending.append(_Pending("stock", state, initial=initial, node=Binary(
+            "/", Binary("-", Name(canonical(output)), Name(canonical(state))), Name("time_step")
+        )))  # fmt: skip
+        self.pending.append(
+            _Pending("aux", output, node=If(condition, value, Name(canonical(state))))
+        )
+        return Name(canonical(output))
+
+    def _macro(self, macro: _Macro, args, scope, owner: str) -> Node:
+        """A fresh copy of the macro's variables for this call, its inputs bound to the
+        arguments; the value is the macro's output variable."""
+        if len(args) != len(macro.inputs):
+            raise ModelError(f"macro {macro.name} takes {len(macro.inputs)} arguments, got "
+                             f"{len(args)}", field=owner)  # fmt: skip
+        self.count += 1
+        prefix = f"{macro.name} {self.count}"
+        local: dict[str, Node] = {}
+        for param, arg in zip(macro.inputs, args, strict=True):
+            node = self.expr(arg, scope, owner)
+            if isinstance(node, Name | Number):
+                local[key_of(param)] = node
+            else:
+                hidden = self._hidden(f"{prefix} {vensim_name(param)}")
+                self.pending.append(_Pending("aux", hidden, node=node))
+                local[key_of(param)] = Name(canonical(hidden))
+        spelled = {}
+        for key, definition in macro.definitions.items():
+            spelled[key] = self._hidden(f"{prefix} {vensim_name(definition.name)}")
+            local[key] = Name(canonical(spelled[key]))
+        output = local.get(canonical(macro.name))
+        if output is None:
+            raise ModelError(f"macro {macro.name} does not define its output {macro.name}",
+                             field=owner)  # fmt: skip
+        for key, definition in macro.definitions.items():
+            self._variable(definition, local, spelled[key])
+        return output
+
+    def _hidden(self, label: str) -> str:
+        """A fresh variable name for something the translation adds."""
+        name, n = label, 1
+        while canonical(name) in self.names:
+            n += 1
+            name = f"{label} {n}"
+        self.names.add(canonical(name))
+        return name
+
+    # -- finishing -----------------------------------------------------------------------
+    def _finish(self) -> list[Variable]:
+        """Variables from the pending list: ACTIVE INITIAL substituted into initial values,
+        stock rates split into flows."""
+        by_key = {canonical(p.name): p for p in self.pending}
+        orders = _Orders(by_key, self.time)
+        for p in self.pending:
+            if p.node is not None:
+                p.node = orders.fix(p.node)
+        flows = _assign_flows(self.pending, by_key, self.names, self._hidden)
+        variables: list[Variable] = []
+        for p in self.pending:
+            key = canonical(p.name)
+            common = {"name": p.name, "units": p.units, "doc": p.doc}
+            if p.kind == "constant":
+                variables.append(Constant(value=p.value, range=p.range, **common))
+            elif p.kind == "lookup":
+                variables.append(Lookup(graphical=p.graphical, **common))
+            elif p.kind == "stock":
+                inflows, outflows = flows[key]
+                initial = unparse(self._initial(p.initial))
+                variables.append(Stock(initial=initial, inflows=inflows, outflows=outflows,
+                                       **common))  # fmt: skip
+            else:
+                equation = unparse(self._initial_calls(p.node))
+                cls = Flow if p.kind == "flow" else Auxiliary
+                variables.append(cls(equation=equation, graphical=p.graphical, **common))
+        return variables
+
+    def _initial(self, node: Node) -> Node:
+        """An initial value: ACTIVE INITIAL variables read as their initial values."""
+        if not self.active:
+            return node
+
+        def visit(n: Node, kids: list[Node]) -> Node:
+            if isinstance(n, Name) and n.name in self.active:
+                return self.active[n.name]
+            return rebuild(n, kids)
+
+        return fold(node, visit)
+
+    def _initial_calls(self, node: Node) -> Node:
+        """``INITIAL(x)`` reads an ACTIVE INITIAL variable ``x`` as its initial value."""
+        if not self.active:
+            return node
+
+        def visit(n: Node, kids: list[Node]) -> Node:
+            if isinstance(n, Call) and n.func == "init":
+                return Call("init", tuple(self._initial(k) for k in kids))
+            return rebuild(n, kids)
+
+        return fold(node, visit)
+
+
+class _Orders:
+    """Vensim fixes the order of ``SMOOTH N`` and ``DELAY N`` at the start, and lowers a
+    delay's order until each stage lasts at least one time step; the engine wants the order
+    as a number, so it is computed here from the initial values of constants and auxiliaries
+    (when they are known before the run)."""
+
+    _ORDERED = frozenset({"smthn", "delayn"})
+
+    def __init__(self, by_key: dict[str, _Pending], time: TimeSpec):
+        self.by_key = by_key
+        self.time = time
+
+    def fix(self, node: Node) -> Node:
+        def visit(n: Node, kids: list[Node]) -> Node:
+            n = rebuild(n, kids)
+            if not (isinstance(n, Call) and n.func in self._ORDERED and len(n.args) >= 3):
+                return n
+            order = self.value(n.args[2])
+            if order is None or order < 1:
+                return n
+            order = float(int(order))
+            delay = self.value(n.args[1]) if n.func == "delayn" else None
+            while delay is not None and order > 1 and order * self.time.dt > delay:
+                order -= 1
+            return Call(n.func, (*n.args[:2], Number(order), *n.args[3:]))
+
+        return fold(node, visit)
+
+    def value(self, node: Node, depth: int = 0) -> float | None:
+        """The value of ``node`` at the start, or None if it cannot be known here."""
+        if depth > 50:
+            return None
+        match node:
+            case Number(value=value):
+                return value
+            case Name(name="time" | "initial_time"):
+                return self.time.start
+            case Name(name="time_step"):
+                return self.time.dt
+            case Name(name="final_time"):
+                return self.time.stop
+            case Name(name=key) if key in self.by_key:
+                p = self.by_key[key]
+                if p.kind == "constant":
+                    return p.value
+                if p.kind == "aux" and p.graphical is None and p.node is not None:
+                    return self.value(p.node, depth + 1)
+            case Unary(op="-", operand=x):
+                inner = self.value(x, depth + 1)
+                return None if inner is None else -inner
+            case Binary(op=op, left=a, right=b) if op in ("+", "-", "*", "/"):
+                x, y = self.value(a, depth + 1), self.value(b, depth + 1)
+                if x is None or y is None or (op == "/" and y == 0):
+                    return None
+                return {"+": x + y, "-": x - y, "*": x * y, "/": x / (y or 1)}[op]
+            case Call(func="step", args=(height, start)):
+                h, t = self.value(height, depth + 1), self.value(start, depth + 1)
+                if h is None or t is None:
+                    return None
+                return h if self.time.start >= t else 0.0
+        return None
+
+
+def _group(sections) -> dict[str, _Definition]:
+    """Statements by the canonical name they define, in file order."""
+    definitions: dict[str, _Definition] = {}
+    for section in sections:
+        statement = parse_statement(section.text, section.where)
+        raw = statement.name if isinstance(statement, v.SubscriptDef | v.Equivalence) else (
+            statement.lhs.name)  # fmt: skip
+        key = key_of(raw)
+        if isinstance(statement, v.SubscriptDef | v.Equivalence):
+            key = f"#dimension {key}"
+        definitions.setdefault(key, _Definition(raw)).statements.append((statement, section))
+    return definitions
+
+
+def _subscripted(statement: v.Statement) -> bool:
+    if isinstance(statement, v.SubscriptDef | v.Equivalence):
+        return True
+    return bool(statement.lhs.subs)
+
+
+def _plain_number(expr: v.Expr) -> float | None:
+    if isinstance(expr, v.Num):
+        return expr.value
+    if isinstance(expr, v.Op) and expr.op in "+-" and len(expr.operands) == 1:
+        inner = _plain_number(expr.operands[0])
+        return None if inner is None else (-inner if expr.op == "-" else inner)
+    return None
+
+
+def _graphical(table: v.Table, owner: str) -> GraphicalFunction:
+    if not table.x:
+        raise ModelError("a lookup table needs at least one point", field=owner)
+    return GraphicalFunction(table.x, table.y)
+
+
+def _signed_terms(node: Node, sign: int = 1) -> list[tuple[int, Node]]:
+    """``a + b - c`` as [(+1, a), (+1, b), (-1, c)]."""
+    if isinstance(node, Binary) and node.op in "+-":
+        right = 1 if node.op == "+" else -1
+        return _signed_terms(node.left, sign) + _signed_terms(node.right, sign * right)
+    if isinstance(node, Unary) and node.op in "+-":
+        return _signed_terms(node.operand, sign if node.op == "+" else -sign)
+    return [(sign, node)]
+
+
+def _assign_flows(pending, by_key, names, hidden) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Each stock's inflows and outflows: its rate's terms when they are plain auxiliaries
+    that no other stock takes in the same role, else one new flow with the whole rate."""
+    flows: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    taken: dict[str, set[str]] = {"in": set(), "out": set()}
+    for stock in [p for p in pending if p.kind == "stock"]:
+        terms = _signed_terms(stock.node)
+        keys = [t.name if isinstance(t, Name) else None for _, t in terms]
+        usable = all(
+            k is not None
+            and k in by_key
+            and by_key[k].kind in ("aux", "flow")
+            and k not in taken["in" if s > 0 else "out"]
+            for k, (s, _) in zip(keys, terms, strict=True)
+        ) and len(set(keys)) == len(keys)
+        if usable:
+            ins = tuple(by_key[k].name for k, (s, _) in zip(keys, terms, strict=True) if s > 0)
+            outs = tuple(by_key[k].name for k, (s, _) in zip(keys, terms, strict=True) if s < 0)
+            for k, (s, _) in zip(keys, terms, strict=True):
+                by_key[k].kind = "flow"
+                taken["in" if s > 0 else "out"].add(k)
+            flows[canonical(stock.name)] = (ins, outs)
+            continue
+        flow = _Pending("flow", hidden(f"{stock.name} net flow"), node=stock.node)
+        pending.insert(pending.index(stock) + 1, flow)
+        by_key[canonical(flow.name)] = flow
+        flows[canonical(stock.name)] = ((flow.name,), ())
+    return flows
