@@ -50,6 +50,11 @@ def _quantum(x: Node, q: Node) -> Node:
     return If(Binary("<=", q, Number(0.0)), x, Binary("*", q, _integer(Binary("/", x, q))))
 
 
+def _modulo(x: Node, base: Node) -> Node:
+    """Vensim's MODULO is ``x - QUANTUM(x, base)``: the remainder takes the sign of ``x``."""
+    return Binary("-", x, _quantum(x, base))
+
+
 def _power(a: Node, b: Node) -> Node:
     return Binary("^", a, b)
 
@@ -80,7 +85,6 @@ RENAMED: dict[str, tuple[str, int, int]] = {  # Vensim name -> (engine name, min
     "arctan": ("arctan", 1, 1),
     "min": ("min", 2, 2),
     "max": ("max", 2, 2),
-    "modulo": ("mod", 2, 2),
     "xidz": ("xidz", 3, 3),
     "zidz": ("zidz", 2, 2),
     "step": ("step", 2, 2),
@@ -92,6 +96,7 @@ PURE: dict[str, tuple[Callable[..., Node], int]] = {  # Vensim name -> (tree bui
     "pulse": (_pulse, 2),
     "pulse_train": (_pulse_train, 4),
     "quantum": (_quantum, 2),
+    "modulo": (_modulo, 2),
     "power": (_power, 2),
     "sinh": (_hyperbolic("sinh"), 1),
     "cosh": (_hyperbolic("cosh"), 1),

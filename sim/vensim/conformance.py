@@ -1,0 +1,100 @@
+"""Run the SDXorg Vensim test models against their canonical outputs (``make conformance``).
+
+``python -m sim.vensim.conformance [FOLDER]`` prints one row per `.mdl` file, as the XMILE
+runner does (`sim.xmile.conformance`, whose comparison and tolerance it shares): pass, fail
+with the first mismatch or the error, or known failure with the reason in `KNOWN_FAILURES`.
+The folder defaults to ``../shared/conformance/vensim`` next to the repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..xmile import conformance as common
+from .reader import read_vensim
+
+__all__ = ["DEFAULT_FOLDER", "KNOWN_FAILURES", "discover", "main", "run_case"]
+
+DEFAULT_FOLDER = (
+    Path(__file__).resolve().parents[2] / ".." / "shared/conformance/vensim"
+).resolve()
+
+_ARRAYS = "subscripts (arrays): the engine has no arrays yet"
+KNOWN_FAILURES: dict[str, str] = {
+    "Query_file": "RANDOM UNIFORM: random numbers are refused (no stream matches Vensim's)",
+    "dynamic_final_time": "FINAL TIME changes during the run; the time axis must be fixed",
+    "exp": "Vensim's canonical StockA is -2.52e-06 where 50 steps of 0.1 from -5 give 0 "
+    "(its single-precision sum); no tolerance relative to 0 accepts it",
+    "allocate_available": _ARRAYS,
+    "arithmetics_exp": _ARRAYS,
+    "data_from_other_model/model_to_generate_data": _ARRAYS,
+    "data_from_other_model/test_data_from_other_model": _ARRAYS,
+    "except_multiple": _ARRAYS,
+    "forecast": _ARRAYS,
+    "get_constants_incomplete_subscript": _ARRAYS,
+    "get_data_args_3d_xls": _ARRAYS,
+    "get_lookups_subscripted_args": _ARRAYS,
+    "get_mixed_definitions": _ARRAYS,
+    "get_with_missing_values_xlsx": _ARRAYS,
+    "multiple_lines_def": _ARRAYS,
+    "partial_range_definitions": _ARRAYS,
+    "repeated_subscript": _ARRAYS,
+    "sample_if_true": _ARRAYS,
+    "subrange_merge": _ARRAYS,
+    "subscript_2d_arrays": _ARRAYS,
+    "subscript_3d_arrays_lengthwise": _ARRAYS,
+    "subscript_aggregation": _ARRAYS,
+    "subscript_copy/test_subscript_copy": _ARRAYS,
+    "subscript_copy/test_subscript_copy2": _ARRAYS,
+    "subscript_docs": _ARRAYS,
+    "subscript_individually_defined_1_of_2d_arrays": _ARRAYS,
+    "subscript_individually_defined_1d_arrays": _ARRAYS,
+    "subscript_logicals": _ARRAYS,
+    "subscript_mapping_vensim": _ARRAYS,
+    "subscript_multiples": _ARRAYS,
+    "subscript_selection": _ARRAYS,
+    "subscript_subranges_equal": _ARRAYS,
+    "subscript_transposition": _ARRAYS,
+    "subscripted_delays": _ARRAYS,
+    "subscripted_if_then_else": _ARRAYS,
+    "subscripted_lookups": _ARRAYS,
+    "subscripted_round": _ARRAYS,
+    "subscripted_trend": _ARRAYS,
+    "subscripted_xidz": _ARRAYS,
+    "tabbed_arrays": _ARRAYS,
+    "vector_select": _ARRAYS,
+    "reality_checks": "reality checks (:THE CONDITION:, A FUNCTION OF) are not supported",
+    "get_time_value/test_get_time_value": "GET TIME VALUE (calendar time) is not supported",
+    "get_time_value/test_get_time_value_simple": "GET TIME VALUE (calendar time) is not supported",
+    "trend": "the canonical output is rounded to 5 decimals, which is more than 1e-4 relative "
+    "on the small TREND values (0.03214 for 0.0321442)",
+}
+
+
+def discover(folder: Path = DEFAULT_FOLDER) -> list[common.Case]:
+    """Every `.mdl` file under ``folder`` beside a canonical output."""
+    return common.discover(folder, accept=lambda p: p.suffix.lower() == ".mdl")
+
+
+def run_case(case: common.Case) -> common.CaseResult:
+    """Read, simulate and compare one `.mdl` case (see `sim.xmile.conformance.run_case`)."""
+    return common.run_case(case, read=read_vensim)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print the pass/fail table; exit 1 on an unexpected failure or an unexpected pass."""
+    parser = argparse.ArgumentParser(prog="python -m sim.vensim.conformance", description=__doc__)
+    parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_FOLDER)
+    folder = parser.parse_args(argv).folder
+    if not folder.is_dir():
+        print(f"conformance folder {folder} is absent: nothing to run")
+        return 0
+    results = [run_case(case) for case in discover(folder)]
+    return common.report("Vensim", folder, results, KNOWN_FAILURES)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
