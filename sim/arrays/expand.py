@@ -253,10 +253,12 @@ class _Expander:
     def subscript(self, node: Subscript, context: Context) -> str:
         dims = self.arrays.get(node.name)
         if dims is None:
-            what = "a lookup or variable" if node.name in self.model else "a variable"
             if node.name in self.model:
                 self.fail(f"{node.name!r} is not arrayed: it takes no subscript")
-            self.fail(f"{node.name!r} is not {what} of the model")
+            family = self.family(node, context)
+            if family is None:
+                self.fail(f"{node.name!r} is not a variable of the model")
+            return family
         if len(node.indices) != len(dims):
             self.fail(
                 f"{self.written[node.name]} has {len(dims)} dimensions, "
@@ -267,6 +269,24 @@ class _Expander:
             for p, (i, d) in enumerate(zip(node.indices, dims, strict=True))
         )
         return self.ref(node.name, elements)
+
+    def family(self, node: Subscript, context: Context) -> str | None:
+        """The scalar variable ``name[e1,e2]`` that a subscript means when the model holds
+        its elements as separate variables (one Lookup per element, say); None if it does not."""
+        parts = []
+        for index in node.indices:
+            if index.kind == "name" and index.name in self.space:
+                dim = self.space[index.name]
+                parts.append(dim.names[dim.position(self.bound(index.name, context))])
+            elif index.kind == "name":
+                owner = next((d for d in self.space.dims.values() if index.name in d.keys), None)
+                parts.append(owner.names[owner.position(index.name)] if owner else index.name)
+            elif index.kind == "number":
+                parts.append(index.name)
+            else:
+                return None
+        key = canonical(element_name(node.name, tuple(parts)))
+        return self.model[key].name if key in self.model else None
 
     def resolve(self, index: Index, dim: Dims, p: int, var: str, context: Context) -> str:
         """The element of ``dim`` (position ``p`` of variable ``var``) that ``index`` means."""
@@ -350,7 +370,8 @@ class _Expander:
     def array_call(self, call: Call, context: Context) -> Node:
         func = call.func
         if func in UNSUPPORTED:
-            self.fail(f"{func.upper()} is not supported (array function)")
+            spelled = func.upper().replace("_", " ")
+            self.fail(f"{spelled} is not supported (array function); expand it by hand")
         if func == "elmcount":
             if len(call.args) != 1 or not isinstance(call.args[0], Name):
                 self.fail("ELMCOUNT takes one dimension name")
