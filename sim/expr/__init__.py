@@ -1,7 +1,21 @@
-"""The one expression language of models: XMILE's, parsed to a syntax tree, never evaluated
-as Python."""
+"""The one expression language of models: XMILE's, with subscripts, parsed to a syntax tree,
+never evaluated as Python."""
 
-from .nodes import Binary, Call, If, Name, Node, Number, Unary, children, fold, rebuild, walk
+from .nodes import (
+    Binary,
+    Call,
+    If,
+    Index,
+    Name,
+    Node,
+    Number,
+    Subscript,
+    Unary,
+    children,
+    fold,
+    rebuild,
+    walk,
+)
 from .parser import parse
 from .printer import unparse
 
@@ -9,9 +23,11 @@ __all__ = [
     "Binary",
     "Call",
     "If",
+    "Index",
     "Name",
     "Node",
     "Number",
+    "Subscript",
     "Unary",
     "children",
     "fold",

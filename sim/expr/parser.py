@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from ..errors import ParseError
 from ..names import canonical
 from .lexer import Token, tokenize
-from .nodes import Binary, Call, If, Name, Node, Number, Unary
+from .nodes import Binary, Call, If, Index, Name, Node, Number, Subscript, Unary
 
 __all__ = ["parse"]
 
@@ -91,6 +91,14 @@ class _Parser:
             if kind == "name":
                 self.i += 1
                 nxt = tokens[self.i]
+                if nxt.kind == "op" and nxt.text == "[":
+                    subscript = self.subscript(text)
+                    if not self.at("("):
+                        self.operands.append(subscript)
+                        return
+                    self.i += 1  # Vensim's subscripted lookup ``table[a](x)``
+                    pending.append(_Pending("call", "lookup", 0, args=[subscript]))
+                    continue
                 if nxt.kind == "op" and nxt.text == "(":
                     self.i += 1
                     if tokens[self.i].kind == "op" and tokens[self.i].text == ")":
@@ -111,6 +119,43 @@ class _Parser:
                 pending.append(_Pending("if", "if", 0, len(self.operands), "cond"))
             else:
                 self.fail("a number, a name, '(' or IF")
+            self.i += 1
+
+    def at(self, op: str) -> bool:
+        token = self.tokens[self.i]
+        return token.kind == "op" and token.text == op
+
+    def subscript(self, name: str) -> Subscript:
+        """``name[i1, i2]`` from the ``[``: each index a name (dimension, element or
+        ``dim.elem``), a 1-based number, ``*``, ``dim.*`` or ``dim!``."""
+        self.i += 1
+        indices: list[Index] = []
+        while True:
+            token = self.tokens[self.i]
+            if token.kind == "number":
+                self.i += 1
+                indices.append(Index("number", token.text))
+            elif token.kind == "op" and token.text == "*":
+                self.i += 1
+                indices.append(Index("star"))
+            elif token.kind == "name":
+                self.i += 1
+                key = canonical(token.text)
+                if self.at("!"):
+                    self.i += 1
+                    indices.append(Index("bang", key))
+                elif key.endswith(".") and self.at("*"):
+                    self.i += 1
+                    indices.append(Index("star", key[:-1]))
+                else:
+                    indices.append(Index("name", key))
+            else:
+                self.fail("a dimension, an element, a number or '*'")
+            if self.at("]"):
+                self.i += 1
+                return Subscript(canonical(name), tuple(indices))
+            if not self.at(","):
+                self.fail("',' or ']'")
             self.i += 1
 
     def operator(self) -> bool:

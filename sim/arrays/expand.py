@@ -1,0 +1,474 @@
+"""Expand an arrayed model into the scalar model of its elements.
+
+Each element of an arrayed variable becomes an ordinary variable named ``name[e1,e2]`` whose
+equation is the apply-to-all equation (or the element's own) with every subscript resolved to
+the element it means there, and every array builtin written out over the elements it reduces.
+What comes out has no dimensions: lowering, compiling and batch runs stay scalar, so a batch
+of an arrayed model equals its single runs by construction.
+"""
+
+from __future__ import annotations
+
+import math
+from itertools import product
+
+from ..errors import ModelError
+from ..expr import (
+    Call,
+    Index,
+    Name,
+    Node,
+    Number,
+    Subscript,
+    children,
+    fold,
+    parse,
+    rebuild,
+    unparse,
+)
+from ..model import Auxiliary, Constant, Flow, Lookup, Model, Stock, Variable
+from ..names import canonical
+from .dimensions import Dims, Space
+from .reducers import ARRAY_FUNCTIONS, UNSUPPORTED, reduce
+
+__all__ = ["element_name", "expand"]
+
+Context = dict[str, str]  # dimension key -> the key of its current element
+
+
+def element_name(name: str, elements: tuple[str, ...]) -> str:
+    """The name of one element of an arrayed variable: ``pop[north,young]``."""
+    return f"{name}[{','.join(elements)}]"
+
+
+def expand(model: Model) -> Model:
+    """The scalar model of ``model``'s elements; a model without dimensions is returned as is.
+
+    Errors are `ModelError`s naming the variable and the reason: an unknown dimension or
+    element, an element with no equation, a subscript that does not fit the variable."""
+    if not model.dimensions and not any(v.dims for v in model.variables):
+        return model
+    return _Expander(model).run()
+
+
+def _special(node: Node) -> bool:
+    """Calls whose arguments are expanded over whole dimensions, not element by element."""
+    return type(node) is Call and (
+        node.func in ARRAY_FUNCTIONS or node.func in UNSUPPORTED or node.func == "elmcount"
+    )
+
+
+def _kids(node: Node) -> tuple[Node, ...]:
+    return () if _special(node) else children(node)
+
+
+class _Expander:
+    def __init__(self, model: Model):
+        self.model = model
+        self.space = Space(model.dimensions)
+        self.arrays: dict[str, tuple[Dims, ...]] = {}
+        self.written: dict[str, str] = {}  # key -> name as written
+        for v in model.variables:
+            if v.dims:
+                self.arrays[v.key] = tuple(self.space.get(d, v.name) for d in v.dims)
+                self.written[v.key] = v.name
+        self.parsed: dict[str, Node] = {}
+        self.refs: dict[tuple[str, tuple[str, ...]], str] = {}
+        self.owner = ""  # the variable being expanded, for error messages
+        self.order: tuple[str, ...] = ()  # its dimension keys, for matching by position
+
+    # -- names -----------------------------------------------------------------------------
+    def ref(self, key: str, elements: tuple[str, ...]) -> str:
+        """The name of element ``elements`` (keys) of arrayed variable ``key``."""
+        name = self.refs.get((key, elements))
+        if name is None:
+            dims = self.arrays[key]
+            written = tuple(d.names[d.position(e)] for d, e in zip(dims, elements, strict=True))
+            name = element_name(self.written[key], written)
+            self.refs[(key, elements)] = name
+        return name
+
+    def fail(self, reason: str):
+        raise ModelError(reason, field=self.owner)
+
+    # -- the model -------------------------------------------------------------------------
+    def run(self) -> Model:
+        variables: list[Variable] = []
+        for v in self.model.variables:
+            self.owner, self.order = v.name, tuple(d.key for d in self.arrays.get(v.key, ()))
+            if v.dims:
+                variables.extend(self.arrayed(v))
+            else:
+                variables.append(self.scalar(v))
+        return self.model.replace(variables=tuple(variables), dimensions=())
+
+    def scalar(self, v: Variable) -> Variable:
+        if v.elements:
+            self.fail("element-wise equations need dimensions (dims)")
+        match v:
+            case Stock():
+                for flow in (*v.inflows, *v.outflows):
+                    if canonical(flow) in self.arrays:
+                        self.fail(f"a stock without dimensions cannot take arrayed flow {flow!r}")
+                return _replace(v, initial=self.equation(v.initial, {}))
+            case Flow() | Auxiliary():
+                return _replace(v, equation=self.equation(v.equation, {}))
+        return v
+
+    def arrayed(self, v: Variable) -> list[Variable]:
+        dims = self.arrays[v.key]
+        overrides = self.overrides(v, dims)
+        tables = {self.element_keys(e, dims): t for e, t in getattr(v, "tables", ())}
+        general = _general(v)
+        out: list[Variable] = []
+        for elements in product(*(d.keys for d in dims)):
+            context: Context = {d.key: e for d, e in zip(dims, elements, strict=True)}
+            text = general
+            if elements in overrides:
+                text, extra = overrides[elements]
+                context.update(extra)
+            name = self.ref(v.key, elements)
+            if text is None and not isinstance(v, Lookup):
+                self.fail(f"element {name} has no equation (and there is no apply-to-all one)")
+            indices = tuple(
+                (d.name, d.names[d.position(e)]) for d, e in zip(dims, elements, strict=True)
+            )
+            common = {"dims": (), "elements": (), "indices": indices}
+            table = tables.get(elements, getattr(v, "graphical", None))
+            match v:
+                case Stock():
+                    flows = {
+                        role: tuple(self.flow(f, context) for f in getattr(v, role))
+                        for role in ("inflows", "outflows")
+                    }
+                    initial = self.equation(text, context)
+                    out.append(_replace(v, name=name, initial=initial, **flows, **common))
+                case Constant():
+                    try:
+                        value = float(text)
+                    except ValueError:
+                        equation = self.equation(text, context)
+                        out.append(
+                            Auxiliary(
+                                name, v.units, v.doc, equation, None, v.source, indices=indices
+                            )
+                        )
+                    else:
+                        out.append(_replace(v, name=name, value=value, **common))
+                case Lookup():
+                    out.append(_replace(v, name=name, graphical=table, tables=(), **common))
+                case _:
+                    equation = self.equation(text, context)
+                    out.append(
+                        _replace(
+                            v, name=name, equation=equation, graphical=table, tables=(), **common
+                        )
+                    )
+        return out
+
+    def element_keys(self, entry: tuple[str, ...], dims: tuple[Dims, ...]) -> tuple[str, ...]:
+        """The keys of one element given as names, checked against the variable's dims."""
+        if len(entry) != len(dims):
+            self.fail(f"element {list(entry)} has {len(entry)} indices for {len(dims)} dimensions")
+        keys = tuple(canonical(e) for e in entry)
+        for key, dim, written in zip(keys, dims, entry, strict=True):
+            if key not in dim.keys:
+                self.fail(f"{written!r} is not an element of dimension {dim.name}")
+        return keys
+
+    def overrides(
+        self, v: Variable, dims: tuple[Dims, ...]
+    ) -> dict[tuple[str, ...], tuple[str, Context]]:
+        """Element-wise equations by element keys; an index may also name a subrange (or the
+        whole dimension), which defines all its elements with that dimension bound."""
+        found: dict[tuple[str, ...], tuple[str, Context]] = {}
+        for entry, text in v.elements:
+            if len(entry) != len(dims):
+                self.fail(
+                    f"element {list(entry)} has {len(entry)} indices for {len(dims)} dimensions"
+                )
+            choices = []
+            for written, dim in zip(entry, dims, strict=True):
+                key = canonical(written)
+                if key in dim.keys:
+                    choices.append([(key, None)])
+                elif key in self.space and set(self.space[key].keys) <= set(dim.keys):
+                    choices.append([(e, key) for e in self.space[key].keys])
+                else:
+                    self.fail(f"{written!r} is not an element of dimension {dim.name}")
+            for combo in product(*choices):
+                extra = {sub: e for e, sub in combo if sub is not None}
+                found[tuple(e for e, _ in combo)] = (str(text), extra)
+        return found
+
+    def flow(self, name: str, context: Context) -> str:
+        """The flow element that the stock element of ``context`` takes."""
+        key = canonical(name)
+        if key not in self.arrays:
+            return name
+        return self.ref(key, self.implicit(key, context))
+
+    # -- equations -------------------------------------------------------------------------
+    def equation(self, text: str, context: Context) -> str:
+        node = self.parsed.get(text)
+        if node is None:
+            node = self.parsed[text] = parse(text, self.owner)
+        new = self.rewrite(node, context)
+        return text if new is node else unparse(new)
+
+    def rewrite(self, node: Node, context: Context) -> Node:
+        def visit(n: Node, kids: list[Node]) -> Node:
+            kind = type(n)
+            if kind is Subscript:
+                return Name(canonical(self.subscript(n, context)))
+            if kind is Name:
+                return self.name(n, context)
+            if kind is Call:
+                if _special(n):
+                    return self.array_call(n, context)
+                if n.func in self.arrays:  # an arrayed lookup called by name: its element
+                    table = Name(canonical(self.ref(n.func, self.implicit(n.func, context))))
+                    return Call("lookup", (table, *kids))
+            if all(k is c for k, c in zip(kids, children(n), strict=True)):
+                return n
+            return rebuild(n, kids)
+
+        return fold(node, visit, _kids)
+
+    def name(self, node: Name, context: Context) -> Node:
+        key = node.name
+        if key in self.arrays:
+            return Name(canonical(self.ref(key, self.implicit(key, context))))
+        if key in self.space and key not in self.model:  # a dimension as a value: the position
+            return Number(float(self.space[key].position(self.bound(key, context)) + 1))
+        return node
+
+    def implicit(self, key: str, context: Context) -> tuple[str, ...]:
+        """The element of arrayed ``key`` written without subscripts in ``context``."""
+        dims = self.arrays[key]
+        return tuple(
+            self.resolve(Index("name", d.key), d, p, key, context) for p, d in enumerate(dims)
+        )
+
+    def subscript(self, node: Subscript, context: Context) -> str:
+        dims = self.arrays.get(node.name)
+        if dims is None:
+            if node.name in self.model:
+                self.fail(f"{node.name!r} is not arrayed: it takes no subscript")
+            family = self.family(node, context)
+            if family is None:
+                self.fail(f"{node.name!r} is not a variable of the model")
+            return family
+        if len(node.indices) != len(dims):
+            self.fail(
+                f"{self.written[node.name]} has {len(dims)} dimensions, "
+                f"subscripted with {len(node.indices)}"
+            )
+        elements = tuple(
+            self.resolve(i, d, p, node.name, context)
+            for p, (i, d) in enumerate(zip(node.indices, dims, strict=True))
+        )
+        return self.ref(node.name, elements)
+
+    def family(self, node: Subscript, context: Context) -> str | None:
+        """The scalar variable ``name[e1,e2]`` that a subscript means when the model holds
+        its elements as separate variables (one Lookup per element, say); None if it does not."""
+        parts = []
+        for index in node.indices:
+            if index.kind == "name" and index.name in self.space:
+                dim = self.space[index.name]
+                parts.append(dim.names[dim.position(self.bound(index.name, context))])
+            elif index.kind == "name":
+                owner = next((d for d in self.space.dims.values() if index.name in d.keys), None)
+                parts.append(owner.names[owner.position(index.name)] if owner else index.name)
+            elif index.kind == "number":
+                parts.append(index.name)
+            else:
+                return None
+        key = canonical(element_name(node.name, tuple(parts)))
+        return self.model[key].name if key in self.model else None
+
+    def resolve(self, index: Index, dim: Dims, p: int, var: str, context: Context) -> str:
+        """The element of ``dim`` (position ``p`` of variable ``var``) that ``index`` means."""
+        space, kind, name = self.space, index.kind, index.name
+        if kind == "number":
+            k = int(name) if name.isdigit() else 0
+            if not 1 <= k <= len(dim.keys):
+                self.fail(
+                    f"index {name} is out of range for dimension {dim.name} (1 to {len(dim.keys)})"
+                )
+            return dim.keys[k - 1]
+        if kind in ("star", "bang"):
+            source = name or dim.key
+            if source not in space:
+                self.fail(f"unknown dimension {name!r} in a subscript of {self.written[var]}")
+            if source not in context:
+                whole = f"{name}!" if kind == "bang" else "*"
+                self.fail(
+                    f"{self.written[var]}[{whole}] is a whole dimension: use it inside an "
+                    "array function (SUM, MEAN, MIN, MAX, PROD, STDDEV, SIZE, RANK)"
+                )
+            return self.match(context[source], source, dim, var)
+        if name in space:
+            return self.match(self.bound(name, context, p), name, dim, var)
+        if "." in name:  # XMILE's dim.element
+            prefix, element = name.split(".", 1)
+            if prefix in space:
+                if element not in space[prefix].keys:
+                    self.fail(f"{element!r} is not an element of dimension {space[prefix].name}")
+                return self.match(element, prefix, dim, var)
+        if name in dim.keys:
+            return name
+        for other in space.dims.values():  # an element of a dimension mapped to this one
+            if name in other.keys:
+                mapped = space.translate(name, other.key, dim.key, positional=False)
+                if mapped is not None:
+                    return mapped
+        self.fail(
+            f"{name!r} is neither a dimension nor an element of {dim.name} (in {self.written[var]})"
+        )
+
+    def match(self, element: str, source: str, dim: Dims, var: str) -> str:
+        mapped = self.space.translate(element, source, dim.key, positional=True)
+        if mapped is None:
+            self.fail(
+                f"dimension {self.space[source].name} does not match dimension {dim.name} of "
+                f"{self.written[var]} (no subrange, mapping or equal size)"
+            )
+        return mapped
+
+    def bound(self, dim: str, context: Context, position: int | None = None) -> str:
+        """The current element of dimension ``dim`` in ``context``: its own, else that of a
+        bound dimension it is a subrange, parent or mapping of, else (by position) that of the
+        variable's dimension at the same place if of the same size."""
+        if dim in context:
+            return context[dim]
+        space = self.space
+        for other, element in context.items():
+            if space.related(other, dim):
+                mapped = space.translate(element, other, dim, positional=False)
+                if mapped is None:
+                    self.fail(
+                        f"element {element} of {space[other].name} is not in dimension "
+                        f"{space[dim].name}"
+                    )
+                return mapped
+        size = len(space[dim].keys)
+        if position is not None and position < len(self.order):
+            other = self.order[position]
+            if other in context and len(space[other].keys) == size:
+                return space[dim].keys[space[other].position(context[other])]
+        same = [o for o in context if len(space[o].keys) == size]
+        if len(same) == 1:
+            return space[dim].keys[space[same[0]].position(context[same[0]])]
+        self.fail(
+            f"dimension {space[dim].name} is not a dimension of this equation: use "
+            f"{space[dim].name}! or * inside an array function to mean all its elements"
+        )
+
+    # -- array builtins --------------------------------------------------------------------
+    def array_call(self, call: Call, context: Context) -> Node:
+        func = call.func
+        if func in UNSUPPORTED:
+            spelled = func.upper().replace("_", " ")
+            self.fail(f"{spelled} is not supported (array function); expand it by hand")
+        if func == "elmcount":
+            if len(call.args) != 1 or not isinstance(call.args[0], Name):
+                self.fail("ELMCOUNT takes one dimension name")
+            return Number(float(len(self.space.get(call.args[0].name, self.owner).keys)))
+        if (
+            func in ("min", "max")
+            and len(call.args) > 1
+            and not any(self.free(a, context) for a in call.args)
+        ):
+            return Call(func, tuple(self.rewrite(a, context) for a in call.args))
+        arrays, extra = call.args, []
+        if func == "rank":
+            if len(call.args) not in (2, 3):
+                self.fail("RANK takes an array and a rank")
+            arrays, extra = call.args[:1], [self.rewrite(call.args[1], context)]
+        if not arrays:
+            self.fail(f"{func.upper()} needs an argument")
+        values = [v for a in arrays for v in self.elements(a, context)]
+        return reduce(func, values, extra)
+
+    def elements(self, node: Node, context: Context) -> list[Node]:
+        """``node`` once for each element of the whole dimensions it names (once if none)."""
+        free = self.free(node, context)
+        if not free:
+            return [self.rewrite(node, context)]
+        loops = [self.space[d].keys for d in free]
+        return [
+            self.rewrite(
+                _whole(node, self.arrays), {**context, **dict(zip(free, combo, strict=True))}
+            )
+            for combo in product(*loops)
+        ]
+
+    def free(self, node: Node, context: Context) -> list[str]:
+        """The whole dimensions ``node`` ranges over, in order of appearance: ``dim!``, ``*``,
+        a dimension not bound in ``context``, every dimension of an unsubscripted array."""
+        found: dict[str, None] = {}
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            kind = type(n)
+            if kind is Subscript:
+                dims = self.arrays.get(n.name, ())
+                for p, index in enumerate(n.indices):
+                    if index.kind == "bang" or (index.kind == "star" and index.name):
+                        found[index.name] = None
+                    elif index.kind == "star" and p < len(dims):
+                        found[dims[p].key] = None
+                    elif (
+                        index.kind == "name"
+                        and index.name in self.space
+                        and not self._bound_quietly(index.name, context)
+                    ):
+                        found[index.name] = None
+            elif kind is Name and n.name in self.arrays:
+                found.update(dict.fromkeys(d.key for d in self.arrays[n.name]))
+            elif not _special(n):
+                stack.extend(reversed(children(n)))
+        for dim in found:
+            if dim not in self.space:
+                self.fail(f"unknown dimension {dim!r}")
+        return list(found)
+
+    def _bound_quietly(self, dim: str, context: Context) -> bool:
+        return dim in context or any(self.space.related(o, dim) for o in context)
+
+
+def _whole(node: Node, arrays: dict) -> Node:
+    """``node`` with unsubscripted arrays written ``x[*, *]`` (an array function's argument)."""
+    if type(node) is Name and node.name in arrays:
+        return Subscript(node.name, tuple(Index("star") for _ in arrays[node.name]))
+
+    def visit(n: Node, kids: list[Node]) -> Node:
+        if type(n) is Name and n.name in arrays:
+            return Subscript(n.name, tuple(Index("star") for _ in arrays[n.name]))
+        if all(k is c for k, c in zip(kids, children(n), strict=True)):
+            return n
+        return rebuild(n, kids)
+
+    return fold(node, visit, _kids)
+
+
+def _general(v: Variable) -> str | None:
+    """The apply-to-all equation as text; None if the variable is defined element by element."""
+    match v:
+        case Stock():
+            text = v.initial
+        case Constant():
+            return None if math.isnan(v.value) else repr(v.value)
+        case Flow() | Auxiliary():
+            text = v.equation
+        case _:
+            return None
+    return text if text.strip() else None
+
+
+def _replace(v: Variable, **changes) -> Variable:
+    from dataclasses import replace
+
+    return replace(v, **changes)
