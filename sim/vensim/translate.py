@@ -10,11 +10,25 @@ macros are instantiated at each call with their own copies of their variables.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ModelError
-from ..expr import Binary, Call, If, Name, Node, Number, Unary, fold, rebuild, unparse
+from ..expr import (
+    Binary,
+    Call,
+    If,
+    Index,
+    Name,
+    Node,
+    Number,
+    Subscript,
+    Unary,
+    fold,
+    rebuild,
+    unparse,
+)
 from ..model import (
     Auxiliary,
     Constant,
@@ -31,11 +45,15 @@ from . import syntax as v
 from .document import Document, Section
 from .functions import PURE, RENAMED, STATEFUL, UNSUPPORTED, arity
 from .grammar import parse_statement
+from .subscripts import Subscripts
 
 __all__ = ["NA", "translate", "vensim_name"]
 
 NA = -1e38  # Vensim's :NA:
 _CONTROLS = {"initial_time": "start", "final_time": "stop", "time_step": "dt", "saveper": "save"}
+_ARRAY_FUNCTIONS = frozenset({"sum", "prod", "vmin", "vmax", "elmcount", "vector_select",
+                              "vector_elm_map", "vector_sort_order", "vector_reorder",
+                              "vector_lookup", "vector_rank"})  # fmt: skip
 _LOOKUP_KINDS = {"lookup_extrapolate": "extrapolate", "lookup_backward": "discrete"}
 
 
@@ -81,6 +99,9 @@ class _Pending:
     value: float = 0.0
     range: tuple[float, float] | None = None
     graphical: GraphicalFunction | None = None
+    dims: tuple[str, ...] = ()
+    entries: list[tuple[tuple[str, ...], _Pending]] = field(default_factory=list)
+    # element-wise definitions of an arrayed variable: (subscripts as written, definition)
 
 
 def translate(document: Document, name: str, folder: Path | None = None) -> Model:
@@ -95,6 +116,13 @@ class _Translator:
         self.macros = {
             canonical(m.name): _Macro(m.name, m.inputs, _group(m.sections)) for m in document.macros
         }
+        self.subs = Subscripts([
+            s for key, d in self.definitions.items() if key.startswith("#")
+            for s, _ in d.statements
+        ])  # fmt: skip
+        # where hidden variables go: the dims of the variable being translated, and the
+        # subscripts of the equation being translated (None: its apply-to-all one)
+        self.where: tuple[tuple[str, ...], list[tuple[str, ...]] | None] = ((), None)
         self.pending: list[_Pending] = []
         self.names: set[str] = set()
         self.active: dict[str, Node] = {}  # ACTIVE INITIAL: variable key -> initial value
@@ -114,7 +142,12 @@ class _Translator:
         for definition in variables.values():
             self._variable(definition, {}, definition.name)
         variables = self._finish()
-        return Model(name=name, variables=tuple(variables), time=self.time)
+        return Model(
+            name=name,
+            variables=tuple(variables),
+            time=self.time,
+            dimensions=self.subs.dimensions(),
+        )
 
     def _time(self) -> TimeSpec:
         values: dict[str, float] = {}
@@ -161,16 +194,22 @@ class _Translator:
         """Add the variable of ``definition`` (named ``owner``) to the pending list."""
         name = vensim_name(owner)
         statements = definition.statements
-        if any(_subscripted(s) for s, _ in statements):
-            raise ModelError("subscripts (arrays) are not supported yet", field=name)
+        if any(s.lhs.subs for s, _ in statements):
+            self._arrayed(definition, scope, name)
+            return
         if len(statements) > 1:
             raise ModelError(f"defined {len(statements)} times", field=name)
         statement, section = statements[0]
         units, bounds = section.unit_range()
         item = _Pending("aux", name, units=units, doc=section.comment)
+        self.where = ((), None)
+        self._fill(item, statement, scope, bounds)
+        self.pending.append(item)
+
+    def _fill(self, item: _Pending, statement: v.Statement, scope, bounds) -> None:
+        """Set ``item``'s kind and equations from one statement."""
+        name = item.name
         match statement:
-            case v.SubscriptDef() | v.Equivalence():
-                return
             case v.LookupDef(table=v.Table() as table):
                 item.kind, item.graphical = "lookup", _graphical(table, name)
             case v.LookupDef():
@@ -188,6 +227,51 @@ class _Translator:
                 item.kind, item.value, item.range = "constant", values[0].value, bounds
             case v.Equation(expr=expr):
                 self._equation(item, expr, scope, bounds)
+
+    def _arrayed(self, definition: _Definition, scope, name: str) -> None:
+        """An arrayed variable: one apply-to-all equation, or equations for parts of its
+        dimensions (ranges, subranges, elements, ``:EXCEPT:``), or lists of numbers."""
+        statements = definition.statements
+        dims = self.subs.dims_of([s.lhs for s, _ in statements], name)
+        units, bounds = statements[0][1].unit_range()
+        item = _Pending("aux", name, units=units, doc=statements[0][1].comment, dims=dims)
+        first = statements[0][0].lhs
+        general = (
+            len(statements) == 1
+            and not first.excepts
+            and [key_of(s) for s in first.subs] == [key_of(d) for d in dims]
+            and not (isinstance(statements[0][0], v.Equation) and statements[0][0].values)
+        )
+        parts: list[tuple[tuple[str, ...], _Pending]] = []
+        for statement, _ in statements:
+            lhs = statement.lhs
+            if isinstance(statement, v.Equation) and statement.values:
+                cells = self.subs.cells(lhs)
+                if len(cells) != len(statement.values):
+                    raise ModelError(f"{len(statement.values)} values for {len(cells)} elements "
+                                     f"of {list(lhs.subs)}", field=name)  # fmt: skip
+                for cell, value in zip(cells, statement.values, strict=True):
+                    parts.append((cell, _Pending("constant", name, value=value.value)))
+                continue
+            cells = self.subs.cells(lhs) if lhs.excepts else [lhs.subs]
+            part = _Pending("aux", name)
+            self.where = (dims, None if general else cells)
+            self._fill(part, statement, scope, bounds)
+            parts += [(cell, part) for cell in cells]
+        self.where = ((), None)
+        kinds = {p.kind for _, p in parts}
+        if "stock" in kinds and kinds != {"stock"}:
+            raise ModelError("some of its equations are INTEG and some are not", field=name)
+        if "lookup" in kinds and kinds != {"lookup"}:
+            raise ModelError("some of its equations are lookups and some are not", field=name)
+        item.kind = kinds.pop() if len(kinds) == 1 else "aux"
+        item.range = bounds if item.kind == "constant" else None
+        if general:
+            part = parts[0][1]
+            item.node, item.initial, item.value = part.node, part.initial, part.value
+            item.graphical = part.graphical
+        else:
+            item.entries = parts
         self.pending.append(item)
 
     def _equation(self, item: _Pending, expr: v.Expr, scope: dict[str, Node], bounds) -> None:
@@ -226,9 +310,9 @@ class _Translator:
             case v.Table():
                 raise ModelError("a lookup table is only an argument of WITH LOOKUP",
                                  field=owner)  # fmt: skip
-            case v.Ref(name=ref, subs=subs):
-                if subs:
-                    raise ModelError("subscripts (arrays) are not supported yet", field=owner)
+            case v.Ref(name=ref, subs=subs) if subs:
+                return Subscript(key_of(ref), _indices(subs))
+            case v.Ref(name=ref):
                 key = key_of(ref)
                 if key in scope:
                     return scope[key]
@@ -239,13 +323,19 @@ class _Translator:
                 return Unary(op, self.expr(x, scope, owner))
             case v.Op(op=op, operands=(a, b)):
                 return Binary(op, self.expr(a, scope, owner), self.expr(b, scope, owner))
-            case v.Call(func=func, args=args):
-                return self._call(func, args, scope, owner)
+            case v.Call(func=func, args=args, subs=subs):
+                return self._call(func, args, scope, owner, subs)
         raise TypeError(f"not a Vensim expression: {expr!r}")
 
-    def _call(self, func: str, args: tuple[v.Expr, ...], scope, owner: str) -> Node:
+    def _call(self, func: str, args: tuple[v.Expr, ...], scope, owner: str, subs=()) -> Node:
         key = canonical(func)
         spelled = " ".join(func.split()).upper()
+        if subs:  # an element of an arrayed lookup: table[dim](x)
+            arity(func, len(args), 1, 1, owner)
+            table = Subscript(key_of(func), _indices(subs))
+            return Call("lookup", (table, self.expr(args[0], scope, owner)))
+        if key in _ARRAY_FUNCTIONS or (key in ("min", "max") and len(args) == 1):
+            return Call(key, tuple(self.expr(a, scope, owner) for a in args))
         if key in self.macros:
             return self._macro(self.macros[key], args, scope, owner)
         if key in self.lookups or key in scope:
@@ -282,8 +372,8 @@ class _Translator:
             if not isinstance(args[1], v.Table):
                 raise ModelError("WITH LOOKUP's second argument must be a table", field=owner)
             hidden = self._hidden(f"{owner} lookup")
-            self.pending.append(_Pending("aux", hidden, node=self.expr(args[0], scope, owner),
-                                         graphical=_graphical(args[1], owner)))  # fmt: skip
+            self._add(_Pending("aux", hidden, node=self.expr(args[0], scope, owner),
+                               graphical=_graphical(args[1], owner)))  # fmt: skip
             return Name(canonical(hidden))
         if key == "integ":
             raise ModelError("INTEG must be the whole equation of a stock", field=owner)
@@ -311,12 +401,10 @@ class _Translator:
         before any): a stock that each step takes the current output."""
         state = self._hidden(f"{owner} sample state")
         output = self._hidden(f"{owner} sample")
-        self.pending.append(_Pending("stock", state, initial=initial, node=Binary(
+        self._add(_Pending("stock", state, initial=initial, node=Binary(
             "/", Binary("-", Name(canonical(output)), Name(canonical(state))), Name("time_step")
         )))  # fmt: skip
-        self.pending.append(
-            _Pending("aux", output, node=If(condition, value, Name(canonical(state))))
-        )
+        self._add(_Pending("aux", output, node=If(condition, value, Name(canonical(state)))))
         return Name(canonical(output))
 
     def _macro(self, macro: _Macro, args, scope, owner: str) -> Node:
@@ -334,7 +422,7 @@ class _Translator:
                 local[key_of(param)] = node
             else:
                 hidden = self._hidden(f"{prefix} {vensim_name(param)}")
-                self.pending.append(_Pending("aux", hidden, node=node))
+                self._add(_Pending("aux", hidden, node=node))
                 local[key_of(param)] = Name(canonical(hidden))
         spelled = {}
         for key, definition in macro.definitions.items():
@@ -347,6 +435,20 @@ class _Translator:
         for key, definition in macro.definitions.items():
             self._variable(definition, local, spelled[key])
         return output
+
+    def _add(self, hidden: _Pending) -> None:
+        """Add a variable the translation made; inside an arrayed variable it has the same
+        dims, defined where the equation being translated is (0 elsewhere, unused)."""
+        dims, cells = self.where
+        if dims:
+            hidden.dims = dims
+            if cells is not None:
+                part = _Pending(hidden.kind, hidden.name, node=hidden.node,
+                                initial=hidden.initial, graphical=hidden.graphical)  # fmt: skip
+                hidden.node = None if hidden.node is None else Number(0.0)
+                hidden.initial = None if hidden.initial is None else Number(0.0)
+                hidden.entries = [(cell, part) for cell in cells]
+        self.pending.append(hidden)
 
     def _hidden(self, label: str) -> str:
         """A fresh variable name for something the translation adds."""
@@ -364,14 +466,17 @@ class _Translator:
         by_key = {canonical(p.name): p for p in self.pending}
         orders = _Orders(by_key, self.time)
         for p in self.pending:
-            if p.node is not None:
-                p.node = orders.fix(p.node)
+            for item in (p, *(part for _, part in p.entries)):
+                if item.node is not None:
+                    item.node = orders.fix(item.node)
         flows = _assign_flows(self.pending, by_key, self.names, self._hidden)
         variables: list[Variable] = []
-        for p in self.pending:
+        for p in list(self.pending):
             key = canonical(p.name)
             common = {"name": p.name, "units": p.units, "doc": p.doc}
-            if p.kind == "constant":
+            if p.dims:
+                variables += self._arrayed_variables(p, common)
+            elif p.kind == "constant":
                 variables.append(Constant(value=p.value, range=p.range, **common))
             elif p.kind == "lookup":
                 variables.append(Lookup(graphical=p.graphical, **common))
@@ -385,6 +490,46 @@ class _Translator:
                 cls = Flow if p.kind == "flow" else Auxiliary
                 variables.append(cls(equation=equation, graphical=p.graphical, **common))
         return variables
+
+    def _arrayed_variables(self, p: _Pending, common: dict) -> list[Variable]:
+        common = {**common, "dims": p.dims}
+        text = lambda n: "" if n is None else unparse(self._initial_calls(n))  # noqa: E731
+        entries = p.entries
+        if p.kind == "constant":
+            if not entries:
+                return [Constant(value=p.value, range=p.range, **common)]
+            elements = tuple((subs, repr(e.value)) for subs, e in entries)
+            return [Constant(value=math.nan, range=p.range, elements=elements, **common)]
+        tables = tuple(
+            (cell, e.graphical)
+            for subs, e in entries
+            if e.graphical is not None
+            for cell in self.subs.cells(v.Lhs(p.name, subs))
+        )
+        if p.kind == "lookup":
+            default = p.graphical or (tables[0][1] if tables else None)
+            return [Lookup(graphical=default, tables=tables, **common)]
+        if p.kind == "stock":
+            flow = self._hidden(f"{p.name} net flow")
+            initials = tuple((subs, text(self._initial(e.initial))) for subs, e in entries)
+            rates = tuple((subs, text(e.node)) for subs, e in entries)
+            initial = "" if p.initial is None else text(self._initial(p.initial))
+            return [
+                Stock(initial=initial, elements=initials, inflows=(flow,), **common),
+                Flow(name=flow, equation=text(p.node), elements=rates, dims=p.dims),
+            ]
+        elements = tuple(
+            (subs, repr(e.value) if e.kind == "constant" else text(e.node)) for subs, e in entries
+        )
+        return [
+            Auxiliary(
+                equation=text(p.node),
+                graphical=p.graphical,
+                elements=elements,
+                tables=tables,
+                **common,
+            )
+        ]
 
     def _initial(self, node: Node) -> Node:
         """An initial value: ACTIVE INITIAL variables read as their initial values."""
@@ -454,6 +599,8 @@ class _Orders:
                 return self.time.stop
             case Name(name=key) if key in self.by_key:
                 p = self.by_key[key]
+                if p.dims:
+                    return None
                 if p.kind == "constant":
                     return p.value
                 if p.kind == "aux" and p.graphical is None and p.node is not None:
@@ -488,10 +635,11 @@ def _group(sections) -> dict[str, _Definition]:
     return definitions
 
 
-def _subscripted(statement: v.Statement) -> bool:
-    if isinstance(statement, v.SubscriptDef | v.Equivalence):
-        return True
-    return bool(statement.lhs.subs)
+def _indices(subs: tuple[str, ...]) -> tuple[Index, ...]:
+    """Subscripts as written (``dim!`` is the whole dimension) as the engine's indices."""
+    return tuple(
+        Index("bang", key_of(s[:-1])) if s.endswith("!") else Index("name", key_of(s)) for s in subs
+    )
 
 
 def _plain_number(expr: v.Expr) -> float | None:
@@ -524,13 +672,14 @@ def _assign_flows(pending, by_key, names, hidden) -> dict[str, tuple[tuple[str, 
     that no other stock takes in the same role, else one new flow with the whole rate."""
     flows: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
     taken: dict[str, set[str]] = {"in": set(), "out": set()}
-    for stock in [p for p in pending if p.kind == "stock"]:
+    for stock in [p for p in pending if p.kind == "stock" and not p.dims]:
         terms = _signed_terms(stock.node)
         keys = [t.name if isinstance(t, Name) else None for _, t in terms]
         usable = all(
             k is not None
             and k in by_key
             and by_key[k].kind in ("aux", "flow")
+            and not by_key[k].dims
             and k not in taken["in" if s > 0 else "out"]
             for k, (s, _) in zip(keys, terms, strict=True)
         ) and len(set(keys)) == len(keys)

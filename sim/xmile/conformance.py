@@ -216,7 +216,7 @@ def _rows(ours: np.ndarray, theirs: np.ndarray, dt: float) -> np.ndarray | str:
 
 def _ours(column: str, model: Model, result: Result, rows: np.ndarray) -> np.ndarray | None:
     key = canonical(column)
-    if key in model and any(canonical(n) == key for n in result.names):
+    if (key in model or "[" in key) and any(canonical(n) == key for n in result.names):
         return result[column][rows, 0]
     if key in _CONTROLS and key not in model:
         spec = model.time
