@@ -133,8 +133,25 @@ class Subscripts:
                         field=owner,
                     )
                 chosen = min(candidates, key=lambda d: len(self.elements[d]))
+                if covered != set(self.keys_of(chosen)):  # defined on part of a range only
+                    chosen = self._part(chosen, covered, f"{owner} {p + 1}")
             dims.append(self.spelled[chosen])
         return tuple(dims)
+
+    def _part(self, parent: str, covered: set[str], label: str) -> str:
+        """A subrange of ``parent`` holding the ``covered`` elements, for a variable that
+        Vensim defines on those elements only."""
+        elements = tuple(e for e in self.elements[parent] if _key(e) in covered)
+        for key in self.order:  # an existing range of exactly these elements
+            if self.keys_of(key) == tuple(_key(e) for e in elements):
+                return key
+        name = f"{label} of {self.spelled[parent]}"
+        key = _key(name)
+        self.raw[key] = v.SubscriptDef(name, elements)
+        self.spelled[key] = name
+        self.elements[key] = elements
+        self.order.append(key)
+        return key
 
     def cells(self, lhs: v.Lhs) -> list[tuple[str, ...]]:
         """Every element (as written) that ``lhs`` defines, ``:EXCEPT:`` ones left out, in

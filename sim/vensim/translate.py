@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import ModelError
 from ..expr import (
     Binary,
@@ -42,6 +44,7 @@ from ..model import (
 )
 from ..names import canonical
 from . import syntax as v
+from .data import GET_FUNCTIONS, read_constants, read_series, sheet
 from .document import Document, Section
 from .functions import PURE, RENAMED, STATEFUL, UNSUPPORTED, arity
 from .grammar import parse_statement
@@ -131,7 +134,7 @@ class _Translator:
         self.lookups = {
             key
             for key, d in self.definitions.items()
-            if any(isinstance(s, v.LookupDef) for s, _ in d.statements)
+            if any(isinstance(s, v.LookupDef) or _reads_lookups(s) for s, _ in d.statements)
         }
 
     # -- the model -------------------------------------------------------------------------
@@ -203,8 +206,57 @@ class _Translator:
         units, bounds = section.unit_range()
         item = _Pending("aux", name, units=units, doc=section.comment)
         self.where = ((), None)
-        self._fill(item, statement, scope, bounds)
+        got = self._get(statement, name)
+        if got is not None:
+            part = got[0][1]
+            item.kind, item.value, item.node, item.graphical = (
+                part.kind, part.value, part.node, part.graphical)  # fmt: skip
+            item.range = bounds if part.kind == "constant" else None
+        else:
+            self._fill(item, statement, scope, bounds)
         self.pending.append(item)
+
+    def _get(self, statement: v.Statement, name: str) -> list[tuple[tuple, _Pending]] | None:
+        """The definitions a GET DIRECT/XLS function reads for each element the statement
+        defines; None if the statement is not one."""
+        call = statement.expr if isinstance(statement, v.Equation) else getattr(
+            statement, "table", None)  # fmt: skip
+        if not (isinstance(call, v.Call) and canonical(call.func) in GET_FUNCTIONS):
+            return None
+        kind = GET_FUNCTIONS[canonical(call.func)]
+        spelled = " ".join(call.func.split()).upper()
+        want = 3 if kind == "constants" else 4
+        if len(call.args) != want or not all(isinstance(a, v.Str) for a in call.args):
+            raise ModelError(f"{spelled} takes {want} quoted texts", field=name)
+        texts = [a.text for a in call.args]
+        lhs = statement.lhs
+        shape = tuple(len(self.subs.expand(s)) for s in lhs.subs if s in self.subs)
+        cells = self.subs.cells(lhs) if lhs.subs else [()]
+        if lhs.excepts:
+            raise ModelError(f"{spelled} with :EXCEPT: is not supported", field=name)
+        keyword = lhs.keyword
+        if kind == "data" and keyword == "RAW":
+            raise ModelError(f"data :{keyword}: is not supported", field=name)
+        try:
+            sh = sheet(self.folder, texts[0], texts[1])
+            if kind == "constants":
+                values = read_constants(sh, texts[2], shape).reshape(-1)
+                return [(cell, _Pending("constant", name, value=float(x)))
+                        for cell, x in zip(cells, values, strict=True)]  # fmt: skip
+            x, ys = read_series(sh, texts[2], texts[3], shape)
+        except ModelError as exc:
+            raise ModelError(f"{spelled}: {exc.reason}", field=name) from None
+        parts = []
+        for cell, y in zip(cells, ys.reshape(len(cells), -1), strict=True):
+            given = ~np.isnan(y) & ~np.isnan(x)
+            if not given.any():
+                raise ModelError(f"{spelled}: no values for {list(cell) or name}", field=name)
+            gf = _series(x[given], y[given], keyword if kind == "data" else "")
+            if kind == "data":
+                parts.append((cell, _Pending("aux", name, node=Name("time"), graphical=gf)))
+            else:
+                parts.append((cell, _Pending("lookup", name, graphical=gf)))
+        return parts
 
     def _fill(self, item: _Pending, statement: v.Statement, scope, bounds) -> None:
         """Set ``item``'s kind and equations from one statement."""
@@ -213,7 +265,7 @@ class _Translator:
             case v.LookupDef(table=v.Table() as table):
                 item.kind, item.graphical = "lookup", _graphical(table, name)
             case v.LookupDef():
-                raise ModelError("lookups read from a data file are not supported yet", field=name)
+                raise ModelError("a lookup must be a table or GET … LOOKUPS", field=name)
             case v.DataDef():
                 raise ModelError(
                     "a data variable without an equation reads a Vensim data file (.vdf), "
@@ -252,6 +304,11 @@ class _Translator:
                                      f"of {list(lhs.subs)}", field=name)  # fmt: skip
                 for cell, value in zip(cells, statement.values, strict=True):
                     parts.append((cell, _Pending("constant", name, value=value.value)))
+                continue
+            got = self._get(statement, name)
+            if got is not None:
+                parts += got
+                general = False
                 continue
             cells = self.subs.cells(lhs) if lhs.excepts else [lhs.subs]
             part = _Pending("aux", name)
@@ -319,6 +376,10 @@ class _Translator:
                 if key == "saveper":
                     return Number(self.time.save_step or self.time.dt)
                 return Name(key)
+            case v.Op(op="=" | "<>" as op, operands=(v.Ref(subs=()) as a, v.Ref(subs=()) as b)) if (
+                self._is_dimension(a.name) and self._is_dimension(b.name)
+            ):
+                return self._same_element(a.name, b.name, op)
             case v.Op(op=op, operands=(x,)):
                 return Unary(op, self.expr(x, scope, owner))
             case v.Op(op=op, operands=(a, b)):
@@ -326,6 +387,23 @@ class _Translator:
             case v.Call(func=func, args=args, subs=subs):
                 return self._call(func, args, scope, owner, subs)
         raise TypeError(f"not a Vensim expression: {expr!r}")
+
+    def _is_dimension(self, name: str) -> bool:
+        return name in self.subs and key_of(name) not in self.definitions
+
+    def _same_element(self, a: str, b: str, op: str) -> Node:
+        """``dim1 = dim2`` compares the elements themselves, not their positions: true
+        where both are at the same element (positions are what a dimension's value is)."""
+        keys_a, keys_b = self.subs.keys_of(a), self.subs.keys_of(b)
+        test: Node = Number(0.0)
+        for element in (e for e in keys_a if e in keys_b):
+            both = Binary(
+                "and",
+                Binary("=", Name(key_of(a)), Number(float(keys_a.index(element) + 1))),
+                Binary("=", Name(key_of(b)), Number(float(keys_b.index(element) + 1))),
+            )
+            test = both if test == Number(0.0) else Binary("or", test, both)
+        return Unary("not", test) if op == "<>" else test
 
     def _call(self, func: str, args: tuple[v.Expr, ...], scope, owner: str, subs=()) -> Node:
         key = canonical(func)
@@ -635,6 +713,11 @@ def _group(sections) -> dict[str, _Definition]:
     return definitions
 
 
+def _reads_lookups(statement: v.Statement) -> bool:
+    expr = getattr(statement, "expr", None)
+    return isinstance(expr, v.Call) and GET_FUNCTIONS.get(canonical(expr.func)) == "lookups"
+
+
 def _indices(subs: tuple[str, ...]) -> tuple[Index, ...]:
     """Subscripts as written (``dim!`` is the whole dimension) as the engine's indices."""
     return tuple(
@@ -654,7 +737,23 @@ def _plain_number(expr: v.Expr) -> float | None:
 def _graphical(table: v.Table, owner: str) -> GraphicalFunction:
     if not table.x:
         raise ModelError("a lookup table needs at least one point", field=owner)
-    return GraphicalFunction(table.x, table.y)
+    points = sorted(zip(table.x, table.y, strict=True), key=lambda p: p[0])  # Vensim sorts x
+    return GraphicalFunction(tuple(p[0] for p in points), tuple(p[1] for p in points))
+
+
+def _series(x: np.ndarray, y: np.ndarray, keyword: str) -> GraphicalFunction:
+    """A data series as a table of time: interpolated (the default), held from each point
+    (``:HOLD BACKWARD:``) or taken from the next point (``:LOOK FORWARD:``, a held table
+    whose steps come just after the points before)."""
+    order = np.argsort(x, kind="stable")
+    xs, ys = tuple(float(a) for a in x[order]), tuple(float(b) for b in y[order])
+    if keyword == "HOLD BACKWARD":
+        return GraphicalFunction(xs, ys, "discrete")
+    if keyword == "LOOK FORWARD":
+        eps = [1e-9 * max(1.0, abs(a)) for a in xs]
+        steps = (xs[0], *(a + e for a, e in zip(xs[:-1], eps[:-1], strict=True)))
+        return GraphicalFunction(steps, ys, "discrete")
+    return GraphicalFunction(xs, ys)
 
 
 def _signed_terms(node: Node, sign: int = 1) -> list[tuple[int, Node]]:
