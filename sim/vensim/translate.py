@@ -57,7 +57,8 @@ _CONTROLS = {"initial_time": "start", "final_time": "stop", "time_step": "dt", "
 _ARRAY_FUNCTIONS = frozenset({"sum", "prod", "vmin", "vmax", "elmcount", "vector_select",
                               "vector_elm_map", "vector_sort_order", "vector_reorder",
                               "vector_lookup", "vector_rank"})  # fmt: skip
-_LOOKUP_KINDS = {"lookup_extrapolate": "extrapolate", "lookup_backward": "discrete"}
+_LOOKUP_KINDS = {"lookup_extrapolate": "extrapolated", "lookup_backward": "held",
+                 "lookup_forward": "looking forward"}  # fmt: skip
 
 
 def vensim_name(raw: str) -> str:
@@ -466,12 +467,17 @@ class _Translator:
         if not (isinstance(table, v.Ref) and key_of(table.name) in self.lookups):
             raise ModelError(f"{key.upper()}'s first argument must be a lookup", field=owner)
         source = self.definitions[key_of(table.name)].statements[0][0]
+        if table.subs or not isinstance(getattr(source, "table", None), v.Table):
+            raise ModelError(f"{key.upper().replace('_', ' ')} of a subscripted or data lookup "
+                             "is not supported", field=owner)  # fmt: skip
         gf = _graphical(source.table, owner)
         hidden = self._hidden(f"{vensim_name(table.name)} {_LOOKUP_KINDS[key]}")
-        kind = _LOOKUP_KINDS[key]
-        self.pending.append(
-            _Pending("lookup", hidden, graphical=GraphicalFunction(gf.x, gf.y, kind))
-        )
+        if key == "lookup_extrapolate":
+            gf = GraphicalFunction(gf.x, gf.y, "extrapolate")
+        else:
+            keyword = "HOLD BACKWARD" if key == "lookup_backward" else "LOOK FORWARD"
+            gf = _series(np.array(gf.x), np.array(gf.y), keyword)
+        self.pending.append(_Pending("lookup", hidden, graphical=gf))
         return Call(canonical(hidden), (self.expr(args[1], scope, owner),))
 
     def _sample_if_true(self, condition: Node, value: Node, initial: Node, owner: str) -> Node:
@@ -640,7 +646,7 @@ class _Orders:
     as a number, so it is computed here from the initial values of constants and auxiliaries
     (when they are known before the run)."""
 
-    _ORDERED = frozenset({"smthn", "delayn"})
+    _ORDERED = frozenset({"smthn", "delayn", "delay3"})
 
     def __init__(self, by_key: dict[str, _Pending], time: TimeSpec):
         self.by_key = by_key
@@ -649,6 +655,8 @@ class _Orders:
     def fix(self, node: Node) -> Node:
         def visit(n: Node, kids: list[Node]) -> Node:
             n = rebuild(n, kids)
+            if isinstance(n, Call) and n.func == "delay3":
+                return self._delay3(n)
             if not (isinstance(n, Call) and n.func in self._ORDERED and len(n.args) >= 3):
                 return n
             order = self.value(n.args[2])
@@ -661,6 +669,18 @@ class _Orders:
             return Call(n.func, (*n.args[:2], Number(order), *n.args[3:]))
 
         return fold(node, visit)
+
+    def _delay3(self, call: Call) -> Node:
+        """DELAY3 is a DELAY N of order 3, lowered the same way."""
+        delay = self.value(call.args[1])
+        if delay is None or 3 * self.time.dt <= delay:
+            return call
+        order = 3
+        while order > 1 and order * self.time.dt > delay:
+            order -= 1
+        source, tau = call.args[0], call.args[1]
+        initial = call.args[2] if len(call.args) > 2 else source
+        return Call("delayn", (source, tau, Number(float(order)), initial))
 
     def value(self, node: Node, depth: int = 0) -> float | None:
         """The value of ``node`` at the start, or None if it cannot be known here."""

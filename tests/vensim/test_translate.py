@@ -162,3 +162,18 @@ def test_a_time_axis_that_moves_is_refused():
                      "TIME STEP = 1 ~~|\n")  # fmt: skip
     with pytest.raises(ModelError, match="does not define TIME STEP"):
         reads_vensim("x = 1 ~~|\nINITIAL TIME = 0 ~~|\nFINAL TIME = 1 ~~|\n")
+
+
+def test_lookup_forward_and_backward_take_the_next_or_the_last_point():
+    eqs = (
+        "t((0,0),(2,20),(4,40)) ~~|\nf = LOOKUP FORWARD(t, Time) ~~|\n"
+        "b = LOOKUP BACKWARD(t, Time) ~~|\n"
+    )
+    values = run(eqs, stop=5)
+    assert list(values("f")) == [0, 20, 20, 40, 40, 40]
+    assert list(values("b")) == [0, 0, 20, 20, 40, 40]
+
+
+def test_delay3_shorter_than_three_steps_lowers_its_order():
+    values = run("x = STEP(1, 2) ~~|\nd = DELAY3(x, 1) ~~|\none = DELAY1(x, 1) ~~|\n")
+    np.testing.assert_allclose(values("d"), values("one"))
