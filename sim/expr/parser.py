@@ -19,7 +19,7 @@ from ..names import canonical
 from .lexer import Token, tokenize
 from .nodes import Binary, Call, If, Index, Name, Node, Number, Subscript, Unary
 
-__all__ = ["parse"]
+__all__ = ["parse", "remember"]
 
 _COMPARISONS = frozenset({"=", "<>", "<", "<=", ">", ">="})
 _PRECEDENCE = {
@@ -50,8 +50,24 @@ class _Pending:
     args: list[Node] = field(default_factory=list)  # a call's finished arguments
 
 
+_PRINTED: dict[str, Node] = {}
+_PRINTED_LIMIT = 1 << 18
+
+
+def remember(text: str, node: Node) -> None:
+    """Record that ``text``, printed from ``node`` by `unparse`, parses back to ``node``: the
+    array expander prints the equations of tens of thousands of elements that lowering then
+    reads, and this spares parsing them again (bounded; cleared when full)."""
+    if len(_PRINTED) >= _PRINTED_LIMIT:
+        _PRINTED.clear()
+    _PRINTED[text] = node
+
+
 def parse(text: str, variable: str = "") -> Node:
     """Parse one equation; ``variable`` names its owner in error messages."""
+    known = _PRINTED.get(text)
+    if known is not None:
+        return known
     if not text.strip():
         raise ParseError("empty equation", field=variable)
     return _Parser(tokenize(text, variable), variable).parse()
