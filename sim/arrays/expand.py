@@ -10,6 +10,7 @@ of an arrayed model equals its single runs by construction.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import product
@@ -52,8 +53,22 @@ def expand(model: Model) -> Model:
     Errors are `ModelError`s naming the variable and the reason: an unknown dimension or
     element, an element with no equation, a subscript that does not fit the variable."""
     if not model.dimensions and not any(v.dims for v in model.variables):
+        if any("[" in t and "[" in _QUOTED.sub("", t) for t in _texts(model)):
+            _Expander(model).run()  # a subscript in a model without arrays: its error
         return model
     return _Expander(model).run()
+
+
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _texts(model: Model):
+    for v in model.variables:
+        match v:
+            case Stock():
+                yield v.initial
+            case Flow() | Auxiliary():
+                yield v.equation
 
 
 def _special(node: Node) -> bool:

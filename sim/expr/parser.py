@@ -143,7 +143,7 @@ class _Parser:
 
     def subscript(self, name: str) -> Subscript:
         """``name[i1, i2]`` from the ``[``: each index a name (dimension, element or
-        ``dim.elem``), a 1-based number, ``*``, ``dim.*`` or ``dim!``."""
+        ``dim.elem``), a 1-based number, ``*``, ``*:dim`` or ``dim.*`` or ``dim!``."""
         self.i += 1
         indices: list[Index] = []
         while True:
@@ -153,7 +153,14 @@ class _Parser:
                 indices.append(Index("number", token.text))
             elif token.kind == "op" and token.text == "*":
                 self.i += 1
-                indices.append(Index("star"))
+                if self.at(":"):  # XMILE's *:dim, all of a subrange
+                    self.i += 1
+                    if self.tokens[self.i].kind != "name":
+                        self.fail("a dimension after '*:'")
+                    indices.append(Index("star", canonical(self.tokens[self.i].text)))
+                    self.i += 1
+                else:
+                    indices.append(Index("star"))
             elif token.kind == "name":
                 self.i += 1
                 key = canonical(token.text)

@@ -54,7 +54,7 @@ def _index(index: Index) -> str:
         case "number":
             return index.name
         case "star":
-            return f"{_name(index.name)}.*" if index.name else "*"
+            return f"*:{_name(index.name)}" if index.name else "*"
         case "bang":
             return f"{_name(index.name)}!"
     return _name(index.name)
