@@ -85,22 +85,28 @@ class Space:
 
     def translate(self, element: str, source: str, target: str, positional: bool) -> str | None:
         """The element of dimension ``target`` that ``element`` of ``source`` stands for:
-        itself if ``target`` holds it (same dimension, subrange or parent), else through a
-        mapping either way, else (if ``positional``) the element at the same position of a
-        dimension of the same size; None if nothing relates them."""
+        through a mapping either way (Vensim's ``previous: a1, a2 -> later`` relates a1 to the
+        first of ``later``, though both are elements of one parent), else itself if
+        ``target`` holds it (same dimension, subrange or parent), else (if ``positional``)
+        the element at the same position of a dimension of the same size; None if nothing
+        relates them."""
         if source == target:
             return element
         a, b = self.dims[source], self.dims[target]
-        if element in b:
-            return element
         if target in a.maps:
             return a.maps[target][a.position(element)]
         if source in b.maps:
             mapped = b.maps[source]
             return next((b.keys[i] for i, e in enumerate(mapped) if e == element), None)
+        if element in b:
+            return element
         if positional and len(a.keys) == len(b.keys):
             return b.keys[a.position(element)]
         return None
+
+    def mapped(self, a: str, b: str) -> bool:
+        """Whether a mapping relates dimensions ``a`` and ``b`` (either way)."""
+        return b in self.dims[a].maps or a in self.dims[b].maps
 
     def related(self, a: str, b: str) -> bool:
         """Whether elements of ``a`` stand for elements of ``b`` other than by position."""

@@ -455,15 +455,19 @@ class _Expander:
         if dim in context:
             return context[dim]
         space = self.space
-        for other, element in context.items():
-            if space.related(other, dim):
-                mapped = space.translate(element, other, dim, positional=False)
-                if mapped is None:
-                    self.fail(
-                        f"element {element} of {space[other].name} is not in dimension "
-                        f"{space[dim].name}"
-                    )
-                return mapped
+        missed = None
+        for by_mapping in (True, False):  # a mapping first, then subranges and parents
+            for other, element in context.items():
+                if space.mapped(other, dim) == by_mapping and space.related(other, dim):
+                    mapped = space.translate(element, other, dim, positional=False)
+                    if mapped is not None:
+                        return mapped
+                    missed = missed or (other, element)
+        if missed is not None:
+            other, element = missed
+            self.fail(
+                f"element {element} of {space[other].name} is not in dimension {space[dim].name}"
+            )
         size = len(space[dim].keys)
         if position is not None and position < len(self.order):
             other = self.order[position]
