@@ -105,3 +105,15 @@ def test_the_export_is_portable_xmile():
 def test_bad_arrays_are_one_clear_error(variables, dimensions, message):
     with pytest.raises(ModelError, match=message):
         reads_xmile(xmile(variables, dimensions))
+
+
+def test_toml_export_writes_the_elements_and_runs_the_same(tmp_path):
+    from sim.modelfile import load_model, save_model
+
+    model = arrayed_model()
+    save_model(model, tmp_path / "m.toml")
+    again = load_model(tmp_path / "m.toml")
+    assert "s[a2]" in again and not again.dimensions
+    a, b = simulate(model), simulate(again)
+    for name in a.names:
+        np.testing.assert_allclose(a[name], b[name], rtol=1e-12)
