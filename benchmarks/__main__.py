@@ -14,6 +14,7 @@ SECTIONS = {
     "calibration": "Hexi plan model: history matching and calibration (issue 10)",
     "compile": "compile time of generated models, 1,250 to 10,000 stocks (issue 8)",
     "batch_figures": "sim batch with and without its figures (issue 11)",
+    "arrays": "arrayed models: 10,000-stock compile, 100 elements × 3 stocks (issue 14)",
 }
 
 

@@ -3,7 +3,8 @@ corresponds to an element of another (same dimension, subrange, mapping, positio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 
 from ..errors import ModelError
 from ..model import Dimension
@@ -22,9 +23,16 @@ class Dims:
     keys: tuple[str, ...]
     names: tuple[str, ...]
     maps: dict[str, tuple[str, ...]]
+    positions: dict[str, int] = field(init=False, repr=False)  # element key -> its position
+
+    def __post_init__(self):
+        object.__setattr__(self, "positions", {k: i for i, k in enumerate(self.keys)})
 
     def position(self, element: str) -> int:
-        return self.keys.index(element)
+        return self.positions[element]
+
+    def __contains__(self, element: str) -> bool:
+        return element in self.positions
 
 
 class Space:
@@ -55,7 +63,7 @@ class Space:
                 target = self.dims.get(other)
                 if target is None:
                     raise ModelError(f"maps to unknown dimension {other!r}", field=d.name)
-                if unknown := set(elements) - set(target.keys):
+                if unknown := set(elements) - set(target.positions):
                     raise ModelError(
                         f"maps to {sorted(unknown)[0]!r}, not an element of {target.name}",
                         field=f"dimension {d.name}",
@@ -77,30 +85,40 @@ class Space:
 
     def translate(self, element: str, source: str, target: str, positional: bool) -> str | None:
         """The element of dimension ``target`` that ``element`` of ``source`` stands for:
-        itself if ``target`` holds it (same dimension, subrange or parent), else through a
-        mapping either way, else (if ``positional``) the element at the same position of a
-        dimension of the same size; None if nothing relates them."""
+        through a mapping either way (Vensim's ``previous: a1, a2 -> later`` relates a1 to the
+        first of ``later``, though both are elements of one parent), else itself if
+        ``target`` holds it (same dimension, subrange or parent), else (if ``positional``)
+        the element at the same position of a dimension of the same size; None if nothing
+        relates them."""
         if source == target:
             return element
         a, b = self.dims[source], self.dims[target]
-        if element in b.keys:
-            return element
         if target in a.maps:
             return a.maps[target][a.position(element)]
         if source in b.maps:
             mapped = b.maps[source]
-            return b.keys[mapped.index(element)] if element in mapped else None
+            return next((b.keys[i] for i, e in enumerate(mapped) if e == element), None)
+        if element in b:
+            return element
         if positional and len(a.keys) == len(b.keys):
             return b.keys[a.position(element)]
         return None
 
+    def mapped(self, a: str, b: str) -> bool:
+        """Whether a mapping relates dimensions ``a`` and ``b`` (either way)."""
+        return b in self.dims[a].maps or a in self.dims[b].maps
+
     def related(self, a: str, b: str) -> bool:
         """Whether elements of ``a`` stand for elements of ``b`` other than by position."""
+        return self._related(a, b)
+
+    @cache  # noqa: B019 (one Space per expansion, dropped with it)
+    def _related(self, a: str, b: str) -> bool:
         da, db = self.dims[a], self.dims[b]
         return (
             a == b
             or b in da.maps
             or a in db.maps
-            or set(da.keys) <= set(db.keys)
-            or set(db.keys) <= set(da.keys)
+            or da.positions.keys() <= db.positions.keys()
+            or db.positions.keys() <= da.positions.keys()
         )

@@ -10,10 +10,14 @@ of an arrayed model equals its single runs by construction.
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from itertools import product
 
 from ..errors import ModelError
 from ..expr import (
+    Binary,
     Call,
     Index,
     Name,
@@ -23,7 +27,9 @@ from ..expr import (
     children,
     fold,
     parse,
+    print_node,
     rebuild,
+    remember,
     unparse,
 )
 from ..model import Auxiliary, Constant, Flow, Lookup, Model, Stock, Variable
@@ -47,8 +53,22 @@ def expand(model: Model) -> Model:
     Errors are `ModelError`s naming the variable and the reason: an unknown dimension or
     element, an element with no equation, a subscript that does not fit the variable."""
     if not model.dimensions and not any(v.dims for v in model.variables):
+        if any("[" in t and "[" in _QUOTED.sub("", t) for t in _texts(model)):
+            _Expander(model).run()  # a subscript in a model without arrays: its error
         return model
     return _Expander(model).run()
+
+
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _texts(model: Model):
+    for v in model.variables:
+        match v:
+            case Stock():
+                yield v.initial
+            case Flow() | Auxiliary():
+                yield v.equation
 
 
 def _special(node: Node) -> bool:
@@ -72,7 +92,8 @@ class _Expander:
             if v.dims:
                 self.arrays[v.key] = tuple(self.space.get(d, v.name) for d in v.dims)
                 self.written[v.key] = v.name
-        self.parsed: dict[str, Node] = {}
+        self.templates: dict[str, object] = {}
+        self.leaves: dict[str, tuple[Node, str]] = {}
         self.refs: dict[tuple[str, tuple[str, ...]], str] = {}
         self.owner = ""  # the variable being expanded, for error messages
         self.order: tuple[str, ...] = ()  # its dimension keys, for matching by position
@@ -83,7 +104,7 @@ class _Expander:
         name = self.refs.get((key, elements))
         if name is None:
             dims = self.arrays[key]
-            written = tuple(d.names[d.position(e)] for d, e in zip(dims, elements, strict=True))
+            written = tuple([d.names[d.positions[e]] for d, e in zip(dims, elements, strict=True)])
             name = element_name(self.written[key], written)
             self.refs[(key, elements)] = name
         return name
@@ -116,54 +137,46 @@ class _Expander:
         return v
 
     def arrayed(self, v: Variable) -> list[Variable]:
+        """One scalar variable per element of ``v`` (a hot loop: 10,000 elements are usual)."""
         dims = self.arrays[v.key]
         overrides = self.overrides(v, dims)
         tables = {self.element_keys(e, dims): t for e, t in getattr(v, "tables", ())}
         general = _general(v)
+        dim_keys = tuple(d.key for d in dims)
+        dim_names = tuple(d.name for d in dims)
+        graphical = getattr(v, "graphical", None)
+        fixed = {"dims": (), "elements": ()}
+        if isinstance(v, Flow | Auxiliary | Lookup):
+            fixed["tables"] = ()
+        field = "initial" if isinstance(v, Stock) else "equation"
         out: list[Variable] = []
-        for elements in product(*(d.keys for d in dims)):
-            context: Context = {d.key: e for d, e in zip(dims, elements, strict=True)}
+        keys = product(*(d.keys for d in dims))
+        for elements, written in zip(keys, product(*(d.names for d in dims)), strict=True):
+            context: Context = dict(zip(dim_keys, elements, strict=True))
             text = general
             if elements in overrides:
                 text, extra = overrides[elements]
                 context.update(extra)
-            name = self.ref(v.key, elements)
+            name = element_name(v.name, written)
+            changes = {"name": name, "indices": tuple(zip(dim_names, written, strict=True))}
             if text is None and not isinstance(v, Lookup):
                 self.fail(f"element {name} has no equation (and there is no apply-to-all one)")
-            indices = tuple(
-                (d.name, d.names[d.position(e)]) for d, e in zip(dims, elements, strict=True)
-            )
-            common = {"dims": (), "elements": (), "indices": indices}
-            table = tables.get(elements, getattr(v, "graphical", None))
-            match v:
-                case Stock():
-                    flows = {
-                        role: tuple(self.flow(f, context) for f in getattr(v, role))
-                        for role in ("inflows", "outflows")
-                    }
-                    initial = self.equation(text, context)
-                    out.append(_replace(v, name=name, initial=initial, **flows, **common))
-                case Constant():
-                    try:
-                        value = float(text)
-                    except ValueError:
-                        equation = self.equation(text, context)
-                        out.append(
-                            Auxiliary(
-                                name, v.units, v.doc, equation, None, v.source, indices=indices
-                            )
-                        )
-                    else:
-                        out.append(_replace(v, name=name, value=value, **common))
-                case Lookup():
-                    out.append(_replace(v, name=name, graphical=table, tables=(), **common))
-                case _:
+            if tables:
+                changes["graphical"] = tables.get(elements, graphical)
+            if isinstance(v, Stock):
+                changes["inflows"] = tuple(self.flow(f, context) for f in v.inflows)
+                changes["outflows"] = tuple(self.flow(f, context) for f in v.outflows)
+            if isinstance(v, Constant):
+                try:
+                    changes["value"] = float(text)
+                except ValueError:
                     equation = self.equation(text, context)
-                    out.append(
-                        _replace(
-                            v, name=name, equation=equation, graphical=table, tables=(), **common
-                        )
-                    )
+                    aux = Auxiliary(name, v.units, v.doc, equation, source=v.source)
+                    out.append(_replace(aux, indices=changes["indices"]))
+                    continue
+            elif not isinstance(v, Lookup):
+                changes[field] = self.equation(text, context)
+            out.append(_replace(v, **fixed, **changes))
         return out
 
     def element_keys(self, entry: tuple[str, ...], dims: tuple[Dims, ...]) -> tuple[str, ...]:
@@ -172,7 +185,7 @@ class _Expander:
             self.fail(f"element {list(entry)} has {len(entry)} indices for {len(dims)} dimensions")
         keys = tuple(canonical(e) for e in entry)
         for key, dim, written in zip(keys, dims, entry, strict=True):
-            if key not in dim.keys:
+            if key not in dim:
                 self.fail(f"{written!r} is not an element of dimension {dim.name}")
         return keys
 
@@ -190,7 +203,7 @@ class _Expander:
             choices = []
             for written, dim in zip(entry, dims, strict=True):
                 key = canonical(written)
-                if key in dim.keys:
+                if key in dim:
                     choices.append([(key, None)])
                 elif key in self.space and set(self.space[key].keys) <= set(dim.keys):
                     choices.append([(e, key) for e in self.space[key].keys])
@@ -210,11 +223,105 @@ class _Expander:
 
     # -- equations -------------------------------------------------------------------------
     def equation(self, text: str, context: Context) -> str:
-        node = self.parsed.get(text)
-        if node is None:
-            node = self.parsed[text] = parse(text, self.owner)
-        new = self.rewrite(node, context)
-        return text if new is node else unparse(new)
+        """``text`` rewritten for the element of ``context``. Each distinct equation is
+        parsed once and turned into a `_Template` (most arrayed equations hold no array
+        builtin); the others are rewritten node by node."""
+        template = self.templates.get(text, _UNSET)
+        if template is _UNSET:
+            node = parse(text, self.owner)
+            try:
+                template = self.template(node)
+            except _Irregular:
+                template = node
+            self.templates[text] = template
+        if template is None:  # nothing to resolve
+            return text
+        if type(template) is _Template:
+            new, printed = template.fill(context)
+        else:
+            new = self.rewrite(template, context)
+            if new is template:
+                return text
+            printed = unparse(new)
+        remember(printed, new)
+        return printed
+
+    def template(self, node: Node) -> _Template | None:
+        """The template of ``node``, None if nothing in it depends on the element;
+        `_Irregular` for array builtins and arrayed lookup calls."""
+        arrays, space, model, leaf = self.arrays, self.space, self.model, self.leaf
+        sites: list = []  # resolvers ctx -> (leaf node, its text), in order
+
+        def site(resolver) -> tuple[Callable, str]:
+            i = len(sites)
+            sites.append(resolver)
+            return (lambda leaves: leaves[i]), f"{{{i}}}"
+
+        def visit(n: Node, kids: list) -> tuple[Callable | None, str]:
+            """(a builder of the rewritten node from the sites' leaves, or None if ``n``
+            does not change; its text as a format string over the sites' texts)."""
+            kind = type(n)
+            if kind is Subscript:
+                return site(
+                    self.direct(n.name, n.indices) or (lambda c: leaf(self.subscript(n, c)))
+                )
+            if kind is Name and n.name in arrays:
+                implicit = tuple(Index("name", d.key) for d in arrays[n.name])
+                return site(self.direct(n.name, implicit) or (lambda c: _pair(self.name(n, c))))
+            if kind is Name and n.name in space and n.name not in model:
+                return site(lambda c: _pair(self.name(n, c)))
+            if kind is Call and (_special(n) or n.func in arrays):
+                raise _Irregular
+            if kind is Call and n.func == "lookup" and n.args and type(n.args[0]) is Subscript:
+                raise _Irregular  # printed differently once the table is resolved
+            text = print_node(n, [k[1] for k in kids])
+            if all(k[0] is None for k in kids):
+                return None, text.replace("{", "{{").replace("}", "}}")
+            makers = [(lambda leaves, c=c: c) if k[0] is None else k[0]
+                      for k, c in zip(kids, children(n), strict=True)]  # fmt: skip
+            if kind is Binary:
+                op, (left, right) = n.op, makers
+                return (lambda leaves: Binary(op, left(leaves), right(leaves))), text
+            return (lambda leaves: rebuild(n, [m(leaves) for m in makers])), text
+
+        make, text = fold(node, visit)
+        return None if make is None else _Template(tuple(sites), make, text)
+
+    def direct(self, key: str, indices: tuple[Index, ...]):
+        """For ``x[A, B]`` in an equation over A and B (the usual case), a resolver that
+        reads the elements straight from the context; None for any other subscript."""
+        dims = self.arrays.get(key)
+        if dims is None or len(indices) != len(dims):
+            return None
+        if not all(
+            i.kind == "name" and i.name == d.key for i, d in zip(indices, dims, strict=True)
+        ):
+            return None
+        names = tuple(d.key for d in dims)
+        node = Subscript(key, indices)
+        cache: dict[tuple[str, ...], tuple[Node, str]] = {}
+
+        def resolve(ctx: Context) -> tuple[Node, str]:
+            try:
+                elements = tuple([ctx[d] for d in names])
+            except KeyError:  # not all bound here: the general way (or its error)
+                return self.leaf(self.subscript(node, ctx))
+            pair = cache.get(elements)
+            if pair is None:
+                pair = cache[elements] = self.leaf(self.ref(key, elements))
+            return pair
+
+        return resolve
+
+    def leaf(self, name: str) -> tuple[Node, str]:
+        """The reference to element variable ``name``, as a node and as text."""
+        pair = self.leaves.get(name)
+        if pair is None:
+            key = canonical(name)
+            text = f'"{key}"' if '"' not in key and "\\" not in key else None
+            node = Name(key)
+            pair = self.leaves[name] = (node, text) if text else _pair(node)
+        return pair
 
     def rewrite(self, node: Node, context: Context) -> Node:
         def visit(n: Node, kids: list[Node]) -> Node:
@@ -246,6 +353,8 @@ class _Expander:
     def implicit(self, key: str, context: Context) -> tuple[str, ...]:
         """The element of arrayed ``key`` written without subscripts in ``context``."""
         dims = self.arrays[key]
+        if all(d.key in context for d in dims):  # the usual case: the same dimensions
+            return tuple([context[d.key] for d in dims])
         return tuple(
             self.resolve(Index("name", d.key), d, p, key, context) for p, d in enumerate(dims)
         )
@@ -291,6 +400,8 @@ class _Expander:
     def resolve(self, index: Index, dim: Dims, p: int, var: str, context: Context) -> str:
         """The element of ``dim`` (position ``p`` of variable ``var``) that ``index`` means."""
         space, kind, name = self.space, index.kind, index.name
+        if name == dim.key and kind == "name" and name in context:  # x[A] in x[A] = …: most
+            return context[name]
         if kind == "number":
             k = int(name) if name.isdigit() else 0
             if not 1 <= k <= len(dim.keys):
@@ -314,13 +425,13 @@ class _Expander:
         if "." in name:  # XMILE's dim.element
             prefix, element = name.split(".", 1)
             if prefix in space:
-                if element not in space[prefix].keys:
+                if element not in space[prefix]:
                     self.fail(f"{element!r} is not an element of dimension {space[prefix].name}")
                 return self.match(element, prefix, dim, var)
-        if name in dim.keys:
+        if name in dim:
             return name
         for other in space.dims.values():  # an element of a dimension mapped to this one
-            if name in other.keys:
+            if name in other:
                 mapped = space.translate(name, other.key, dim.key, positional=False)
                 if mapped is not None:
                     return mapped
@@ -344,15 +455,19 @@ class _Expander:
         if dim in context:
             return context[dim]
         space = self.space
-        for other, element in context.items():
-            if space.related(other, dim):
-                mapped = space.translate(element, other, dim, positional=False)
-                if mapped is None:
-                    self.fail(
-                        f"element {element} of {space[other].name} is not in dimension "
-                        f"{space[dim].name}"
-                    )
-                return mapped
+        missed = None
+        for by_mapping in (True, False):  # a mapping first, then subranges and parents
+            for other, element in context.items():
+                if space.mapped(other, dim) == by_mapping and space.related(other, dim):
+                    mapped = space.translate(element, other, dim, positional=False)
+                    if mapped is not None:
+                        return mapped
+                    missed = missed or (other, element)
+        if missed is not None:
+            other, element = missed
+            self.fail(
+                f"element {element} of {space[other].name} is not in dimension {space[dim].name}"
+            )
         size = len(space[dim].keys)
         if position is not None and position < len(self.order):
             other = self.order[position]
@@ -439,6 +554,32 @@ class _Expander:
         return dim in context or any(self.space.related(o, dim) for o in context)
 
 
+_UNSET = object()
+
+
+@dataclass(frozen=True, slots=True)
+class _Template:
+    """An equation ready to be filled in for each element: ``sites`` resolve its subscripts
+    from the context (to a leaf node and its text), ``make`` builds the rewritten tree from
+    the leaves, ``text`` is its printed form with ``{i}`` where site ``i`` goes."""
+
+    sites: tuple[Callable[[Context], tuple[Node, str]], ...]
+    make: Callable[[list[Node]], Node]
+    text: str
+
+    def fill(self, context: Context) -> tuple[Node, str]:
+        pairs = [resolve(context) for resolve in self.sites]
+        return self.make([p[0] for p in pairs]), self.text.format(*[p[1] for p in pairs])
+
+
+class _Irregular(Exception):
+    """An equation the template cannot build (array builtins, arrayed lookup calls)."""
+
+
+def _pair(leaf: Node) -> tuple[Node, str]:
+    return leaf, print_node(leaf, [])
+
+
 def _whole(node: Node, arrays: dict) -> Node:
     """``node`` with unsubscripted arrays written ``x[*, *]`` (an array function's argument)."""
     if type(node) is Name and node.name in arrays:
@@ -469,6 +610,8 @@ def _general(v: Variable) -> str | None:
 
 
 def _replace(v: Variable, **changes) -> Variable:
-    from dataclasses import replace
-
-    return replace(v, **changes)
+    """``dataclasses.replace`` without its checks: tens of thousands of elements are made."""
+    new = object.__new__(type(v))
+    new.__dict__.update(v.__dict__)
+    new.__dict__.update(changes)
+    return new

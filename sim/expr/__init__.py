@@ -16,8 +16,8 @@ from .nodes import (
     rebuild,
     walk,
 )
-from .parser import parse
-from .printer import unparse
+from .parser import parse, remember
+from .printer import print_node, unparse
 
 __all__ = [
     "Binary",
@@ -32,7 +32,9 @@ __all__ = [
     "children",
     "fold",
     "parse",
+    "print_node",
     "rebuild",
+    "remember",
     "unparse",
     "walk",
 ]

@@ -69,8 +69,8 @@ class If:
 class Index:
     """One index of a subscript. ``kind`` is ``"name"`` (a dimension or an element, possibly
     qualified ``dim.elem``: the expander decides), ``"number"`` (1-based position; ``name`` is
-    the digits), ``"star"`` (``*``, or ``dim.*`` with ``name`` the dimension) or ``"bang"``
-    (Vensim's ``dim!``). Names are canonical."""
+    the digits), ``"star"`` (``*``; ``*:dim`` or ``dim.*`` with ``name`` the dimension) or
+    ``"bang"`` (Vensim's ``dim!``). Names are canonical."""
 
     kind: str
     name: str = ""

@@ -19,7 +19,7 @@ from ..names import canonical
 from .lexer import Token, tokenize
 from .nodes import Binary, Call, If, Index, Name, Node, Number, Subscript, Unary
 
-__all__ = ["parse"]
+__all__ = ["parse", "remember"]
 
 _COMPARISONS = frozenset({"=", "<>", "<", "<=", ">", ">="})
 _PRECEDENCE = {
@@ -50,8 +50,24 @@ class _Pending:
     args: list[Node] = field(default_factory=list)  # a call's finished arguments
 
 
+_PRINTED: dict[str, Node] = {}
+_PRINTED_LIMIT = 1 << 18
+
+
+def remember(text: str, node: Node) -> None:
+    """Record that ``text``, printed from ``node`` by `unparse`, parses back to ``node``: the
+    array expander prints the equations of tens of thousands of elements that lowering then
+    reads, and this spares parsing them again (bounded; cleared when full)."""
+    if len(_PRINTED) >= _PRINTED_LIMIT:
+        _PRINTED.clear()
+    _PRINTED[text] = node
+
+
 def parse(text: str, variable: str = "") -> Node:
     """Parse one equation; ``variable`` names its owner in error messages."""
+    known = _PRINTED.get(text)
+    if known is not None:
+        return known
     if not text.strip():
         raise ParseError("empty equation", field=variable)
     return _Parser(tokenize(text, variable), variable).parse()
@@ -127,7 +143,7 @@ class _Parser:
 
     def subscript(self, name: str) -> Subscript:
         """``name[i1, i2]`` from the ``[``: each index a name (dimension, element or
-        ``dim.elem``), a 1-based number, ``*``, ``dim.*`` or ``dim!``."""
+        ``dim.elem``), a 1-based number, ``*``, ``*:dim`` or ``dim.*`` or ``dim!``."""
         self.i += 1
         indices: list[Index] = []
         while True:
@@ -137,7 +153,14 @@ class _Parser:
                 indices.append(Index("number", token.text))
             elif token.kind == "op" and token.text == "*":
                 self.i += 1
-                indices.append(Index("star"))
+                if self.at(":"):  # XMILE's *:dim, all of a subrange
+                    self.i += 1
+                    if self.tokens[self.i].kind != "name":
+                        self.fail("a dimension after '*:'")
+                    indices.append(Index("star", canonical(self.tokens[self.i].text)))
+                    self.i += 1
+                else:
+                    indices.append(Index("star"))
             elif token.kind == "name":
                 self.i += 1
                 key = canonical(token.text)

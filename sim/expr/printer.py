@@ -7,7 +7,7 @@ import re
 from .lexer import KEYWORDS
 from .nodes import Binary, Call, If, Index, Name, Node, Number, Subscript, Unary, fold
 
-__all__ = ["unparse"]
+__all__ = ["print_node", "unparse"]
 
 _PLAIN_NAME = re.compile(r"[^\W\d][\w$.]*")
 _WORD_OPS = {"and": "AND", "or": "OR", "mod": "MOD"}
@@ -17,6 +17,11 @@ def unparse(node: Node) -> str:
     """Equation text for ``node``; every compound operand is parenthesised, so no precedence
     rule is needed to read it back."""
     return fold(node, _print)
+
+
+def print_node(node: Node, parts: list[str]) -> str:
+    """The text of ``node`` from the texts of its children (one step of `unparse`)."""
+    return _print(node, parts)
 
 
 def _print(node: Node, parts: list[str]) -> str:
@@ -49,7 +54,7 @@ def _index(index: Index) -> str:
         case "number":
             return index.name
         case "star":
-            return f"{_name(index.name)}.*" if index.name else "*"
+            return f"*:{_name(index.name)}" if index.name else "*"
         case "bang":
             return f"{_name(index.name)}!"
     return _name(index.name)

@@ -10,6 +10,7 @@ sake. That is what makes ``read(write(m)) == m`` exact.
 
 from __future__ import annotations
 
+import math
 import os
 from xml.sax.saxutils import escape, quoteattr
 
@@ -26,6 +27,7 @@ from ..model import (
     UnitDefinition,
     Variable,
 )
+from ..names import canonical
 from ..outputs import write_text_atomic
 from .dialect import CONTROLS, controls_used, parse_equation, plain_number, quote_name, to_xmile
 from .document import ISEE_NS, OASIS_NS, SDSIM_NS
@@ -44,7 +46,8 @@ def write_xmile(model: Model, path: str | os.PathLike) -> None:
 
 def writes_xmile(model: Model) -> str:
     """``model`` as XMILE text."""
-    spellings = {v.key: v.name for v in model.variables}
+    arrays = {canonical(n): n for d in model.dimensions for n in (d.name, *d.elements)}
+    spellings = arrays | {v.key: v.name for v in model.variables}
     out = _Lines()
     out.add(0, '<?xml version="1.0" encoding="utf-8"?>')
     out.add(0, f'<xmile version="1.0" xmlns="{OASIS_NS}" xmlns:isee="{ISEE_NS}" '
@@ -56,6 +59,7 @@ def writes_xmile(model: Model) -> str:
     out.add(1, "</header>")
     _sim_specs(out, model)
     _model_units(out, model.units)
+    _dimensions(out, model)
     out.add(1, "<model>")
     if model.doc:
         out.element(2, "sdsim:doc", model.doc)
@@ -132,16 +136,19 @@ def _variable(out: _Lines, v: Variable, spellings: dict[str, str]) -> None:
         _points(out, 4, v.graphical)
     else:
         out.add(3, f"<{tag} name={_attr(v.name)}>")
+    _arrays(out, v, f"{tag} {v.name!r}", spellings)
     match v:
         case Stock():
-            _equation(out, v.initial, f"stock {v.name!r} (initial)", spellings)
+            if v.initial or not v.elements:
+                _equation(out, v.initial, f"stock {v.name!r} (initial)", spellings)
             for role, flows in (("inflow", v.inflows), ("outflow", v.outflows)):
                 for flow in flows:
                     out.element(4, role, quote_name(flow))
             if v.non_negative:
                 out.add(4, "<non_negative/>")
         case Flow() | Auxiliary():
-            _equation(out, v.equation, f"{tag} {v.name!r}", spellings)
+            if v.equation or not v.elements:
+                _equation(out, v.equation, f"{tag} {v.name!r}", spellings)
             if isinstance(v, Flow) and v.non_negative:
                 out.add(4, "<non_negative/>")
             if v.graphical is not None:
@@ -149,11 +156,14 @@ def _variable(out: _Lines, v: Variable, spellings: dict[str, str]) -> None:
                 _points(out, 5, v.graphical)
                 out.add(4, "</gf>")
             elif (
-                isinstance(v, Auxiliary) and plain_number(v.equation, f"aux {v.name!r}") is not None
+                isinstance(v, Auxiliary)
+                and v.equation
+                and plain_number(v.equation, f"aux {v.name!r}") is not None
             ):
                 out.element(4, "sdsim:kind", "auxiliary")
         case Constant():
-            out.element(4, "eqn", _number(v.value))
+            if not (v.elements and math.isnan(v.value)):
+                out.element(4, "eqn", _number(v.value))
             if v.range is not None:
                 lo, hi = v.range
                 out.add(4, f'<sdsim:range min="{_number(lo)}" max="{_number(hi)}"/>')
@@ -168,17 +178,55 @@ def _variable(out: _Lines, v: Variable, spellings: dict[str, str]) -> None:
 def _controls(model: Model, spellings: dict[str, str]) -> set[str]:
     used: set[str] = set()
     for v in model.variables:
-        for text in (getattr(v, "initial", None), getattr(v, "equation", None)):
-            if text is not None:
+        texts = (getattr(v, "initial", None), getattr(v, "equation", None))
+        for text in (*texts, *(t for _, t in v.elements)):
+            if text:
                 used |= controls_used(text, v.name, spellings)
     return used
 
 
-def _equation(out: _Lines, text: str, where: str, spellings: dict[str, str]) -> None:
+def _equation(
+    out: _Lines, text: str, where: str, spellings: dict[str, str], depth: int = 4
+) -> None:
     portable = to_xmile(parse_equation(text, where), spellings)
-    out.element(4, "eqn", portable)
+    out.element(depth, "eqn", portable)
     if portable != text:
-        out.element(4, "sdsim:eqn", text)
+        out.element(depth, "sdsim:eqn", text)
+
+
+def _dimensions(out: _Lines, model: Model) -> None:
+    """XMILE's ``<dimensions>``: each with its elements (and our mappings, which XMILE lacks)."""
+    if not model.dimensions:
+        return
+    out.add(1, "<dimensions>")
+    for dim in model.dimensions:
+        out.add(2, f"<dim name={_attr(dim.name)}>")
+        for element in dim.elements:
+            out.add(3, f"<elem name={_attr(element)}/>")
+        for other, targets in dim.maps_to:
+            out.element(3, "sdsim:map", ",".join(targets), f" to={_attr(other)}")
+        out.add(2, "</dim>")
+    out.add(1, "</dimensions>")
+
+
+def _arrays(out: _Lines, v: Variable, where: str, spellings: dict[str, str]) -> None:
+    """An arrayed variable's ``<dimensions>`` and its ``<element>`` equations and tables."""
+    if not v.dims:
+        return
+    out.add(4, "<dimensions>")
+    for dim in v.dims:
+        out.add(5, f"<dim name={_attr(dim)}/>")
+    out.add(4, "</dimensions>")
+    for subscript, text in v.elements:
+        out.add(4, f"<element subscript={_attr(', '.join(subscript))}>")
+        _equation(out, text, f"{where} [{', '.join(subscript)}]", spellings, depth=5)
+        out.add(4, "</element>")
+    for subscript, table in getattr(v, "tables", ()):
+        out.add(4, f"<element subscript={_attr(', '.join(subscript))}>")
+        out.add(5, f"<gf{_kind(table)}>")
+        _points(out, 6, table)
+        out.add(5, "</gf>")
+        out.add(4, "</element>")
 
 
 def _kind(gf: GraphicalFunction) -> str:

@@ -217,3 +217,18 @@ def test_unsupported_vector_functions_name_function_and_variable(func):
     with pytest.raises(ModelError, match=f"{func} is not supported") as info:
         expand(m)
     assert info.value.field == "y"
+
+
+def test_a_mapping_between_subranges_of_one_dimension_wins_over_membership():
+    """Vensim's aging chain: ``previous: infant, child -> older`` with ``older: child, teen``,
+    so ``x[previous]`` in the equation of ``y[older]`` is the cohort before, not the same one."""
+    age = Dimension("Age", ("infant", "child", "teen"))
+    older = Dimension("older", ("child", "teen"))
+    previous = Dimension("previous", ("infant", "child"), maps_to=(("older", ("child", "teen")),))
+    got = values(
+        Auxiliary("x", equation="Age", dims=("Age",)),
+        Auxiliary("y", equation="", dims=("Age",),
+                  elements=((("infant",), "0"), (("older",), "x[previous] * 10"))),
+        dims=(age, older, previous),
+    )  # fmt: skip
+    assert [got["y[infant]"], got["y[child]"], got["y[teen]"]] == [0.0, 10.0, 20.0]

@@ -13,6 +13,7 @@ def test_subscript_with_dimensions_elements_and_numbers():
 def test_whole_dimension_forms():
     assert parse("x[*]") == Subscript("x", (Index("star"),))
     assert parse("x[Dim.*]") == Subscript("x", (Index("star", "dim"),))
+    assert parse("x[*:Dim, 1]") == Subscript("x", (Index("star", "dim"), Index("number", "1")))
     assert parse("SUM(x[Dim!])") == Call("sum", (Subscript("x", (Index("bang", "dim"),)),))
 
 

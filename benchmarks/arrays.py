@@ -1,0 +1,101 @@
+"""Arrays: compile time of a 10,000-stock arrayed model, and throughput of an arrayed model of
+100 elements × 3 stocks at n = 1,000 and 100,000 scenarios.
+
+CPU seconds are given beside wall seconds: on a shared machine the wall clock mostly measures
+the other processes."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from sim.arrays import expand
+from sim.compiler import compile_model
+from sim.model import Auxiliary, Constant, Dimension, Flow, Model, Stock, TimeSpec
+from sim.simulate import Save, simulate
+
+from .timing import best_time
+
+__all__ = ["aging_model", "grid_model", "run"]
+
+
+def grid_model(rows: int, cols: int) -> Model:
+    """One stock per element of a ``rows`` × ``cols`` array, each filled toward a target that
+    depends on its row and column, and their total."""
+    dims = (
+        Dimension("Row", tuple(f"r{i}" for i in range(rows))),
+        Dimension("Col", tuple(f"c{j}" for j in range(cols))),
+    )
+    return Model(
+        "grid",
+        (
+            Constant("rate", value=0.1),
+            Auxiliary("target", equation="Row * 10 + Col", dims=("Row", "Col")),
+            Stock("level", initial="1", inflows=("fill",), dims=("Row", "Col")),
+            Flow(
+                "fill", equation="rate * (target[Row, Col] - level[Row, Col])", dims=("Row", "Col")
+            ),
+            Auxiliary("total", equation="SUM(level[*, *])"),
+        ),
+        TimeSpec(0.0, 10.0, 1.0),
+        dimensions=dims,
+    )
+
+
+def aging_model(elements: int) -> Model:
+    """``elements`` regions × 3 stocks (young, adult, old) in an aging chain, with births
+    from adults, a national total and each region's share of it: 100 × 3 in the benchmark."""
+    region = Dimension("Region", tuple(f"region {i}" for i in range(elements)))
+    r = ("Region",)
+    return Model(
+        "aging",
+        (
+            Constant("birth rate", value=0.03),
+            Constant("maturation time", value=15.0),
+            Constant("life time", value=40.0),
+            Constant("initial adults", dims=r, value=100.0),
+            Stock("young", initial="initial adults[Region] / 2", inflows=("births",),
+                  outflows=("maturing",), dims=r),
+            Stock("adult", initial="initial adults", inflows=("maturing",),
+                  outflows=("aging",), dims=r),
+            Stock("old", initial="initial adults / 4", inflows=("aging",), outflows=("deaths",),
+                  dims=r),
+            Flow("births", equation="birth rate * adult[Region]", dims=r),
+            Flow("maturing", equation="young / maturation time", dims=r),
+            Flow("aging", equation="adult / life time", dims=r),
+            Flow("deaths", equation="old / 10", dims=r),
+            Auxiliary("population", equation="young + adult + old", dims=r),
+            Auxiliary("national", equation="SUM(population[*])"),
+            Auxiliary("share", equation="population / national", dims=r),
+        ),
+        TimeSpec(0.0, 20.0, 1.0),
+        dimensions=(region,),
+    )  # fmt: skip
+
+
+def _compile_time(model: Model, label: str, figures: dict[str, float]) -> None:
+    wall, cpu = time.perf_counter(), time.process_time()
+    expand(model)
+    figures[f"seconds to expand {label}, CPU"] = time.process_time() - cpu
+    wall, cpu = time.perf_counter(), time.process_time()
+    compile_model(model)
+    figures[f"seconds to compile {label} (expansion included), CPU"] = time.process_time() - cpu
+    figures[f"seconds to compile {label} (expansion included), wall"] = time.perf_counter() - wall
+
+
+def run() -> dict[str, float]:
+    figures: dict[str, float] = {}
+    _compile_time(grid_model(10_000, 1), "10,000 × 1 stocks", figures)
+    _compile_time(grid_model(100, 100), "100 × 100 stocks", figures)
+    compiled = compile_model(aging_model(100))
+    final = Save(variables=["national"], times=[20.0])
+    rng = np.random.default_rng(0)
+    for n in (1_000, 100_000):
+        params = {
+            "birth rate": rng.uniform(0.01, 0.05, n),
+            "initial adults[region 7]": rng.uniform(50, 150, n),
+        }
+        seconds = best_time(lambda p=params: simulate(compiled, p, save=final))
+        figures[f"100 regions × 3 stocks: runs/s at n={n:,}"] = n / seconds
+    return figures
