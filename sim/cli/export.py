@@ -50,10 +50,6 @@ def run(args: argparse.Namespace) -> int:
     if not out.parent.is_dir():
         raise UserInputError("the output's folder does not exist", file=str(out))
     model = resolve_model(args.model)
-    if model.dimensions:  # the writers know no arrays yet: one variable per element
-        from ..arrays import expand
-
-        model = expand(model)
     writer(model, out)
     print(f"wrote {model.name!r} ({len(model.variables)} variables) to {out}")
     return 0
