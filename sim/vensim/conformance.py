@@ -8,7 +8,6 @@ The folder defaults to ``../shared/conformance/vensim`` next to the repository.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -59,14 +58,7 @@ def run_case(case: common.Case) -> common.CaseResult:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the pass/fail table; exit 1 on an unexpected failure or an unexpected pass."""
-    parser = argparse.ArgumentParser(prog="python -m sim.vensim.conformance", description=__doc__)
-    parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_FOLDER)
-    folder = parser.parse_args(argv).folder
-    if not folder.is_dir():
-        print(f"conformance folder {folder} is absent: nothing to run")
-        return 0
-    results = [run_case(case) for case in discover(folder)]
-    return common.report("Vensim", folder, results, KNOWN_FAILURES)
+    return common.run_suite("Vensim", argv, DEFAULT_FOLDER, discover, run_case, KNOWN_FAILURES)
 
 
 if __name__ == "__main__":

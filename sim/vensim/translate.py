@@ -46,8 +46,10 @@ from ..names import canonical
 from . import syntax as v
 from .data import GET_FUNCTIONS, read_constants, read_series, sheet
 from .document import Document, Section
+from .flows import assign_flows
 from .functions import PURE, RENAMED, STATEFUL, UNSUPPORTED, arity
 from .grammar import parse_statement
+from .orders import Orders
 from .subscripts import Subscripts
 
 __all__ = ["NA", "translate", "vensim_name"]
@@ -548,12 +550,14 @@ class _Translator:
         """Variables from the pending list: ACTIVE INITIAL substituted into initial values,
         stock rates split into flows."""
         by_key = {canonical(p.name): p for p in self.pending}
-        orders = _Orders(by_key, self.time)
+        orders = Orders(by_key, self.time)
         for p in self.pending:
             for item in (p, *(part for _, part in p.entries)):
                 if item.node is not None:
                     item.node = orders.fix(item.node)
-        flows = _assign_flows(self.pending, by_key, self.names, self._hidden)
+        flows = assign_flows(
+            self.pending, by_key, self._hidden, lambda name, rate: _Pending("flow", name, node=rate)
+        )
         variables: list[Variable] = []
         for p in list(self.pending):
             key = canonical(p.name)
@@ -640,85 +644,6 @@ class _Translator:
         return fold(node, visit)
 
 
-class _Orders:
-    """Vensim fixes the order of ``SMOOTH N`` and ``DELAY N`` at the start, and lowers a
-    delay's order until each stage lasts at least one time step; the engine wants the order
-    as a number, so it is computed here from the initial values of constants and auxiliaries
-    (when they are known before the run)."""
-
-    _ORDERED = frozenset({"smthn", "delayn", "delay3"})
-
-    def __init__(self, by_key: dict[str, _Pending], time: TimeSpec):
-        self.by_key = by_key
-        self.time = time
-
-    def fix(self, node: Node) -> Node:
-        def visit(n: Node, kids: list[Node]) -> Node:
-            n = rebuild(n, kids)
-            if isinstance(n, Call) and n.func == "delay3":
-                return self._delay3(n)
-            if not (isinstance(n, Call) and n.func in self._ORDERED and len(n.args) >= 3):
-                return n
-            order = self.value(n.args[2])
-            if order is None or order < 1:
-                return n
-            order = float(int(order))
-            delay = self.value(n.args[1]) if n.func == "delayn" else None
-            while delay is not None and order > 1 and order * self.time.dt > delay:
-                order -= 1
-            return Call(n.func, (*n.args[:2], Number(order), *n.args[3:]))
-
-        return fold(node, visit)
-
-    def _delay3(self, call: Call) -> Node:
-        """DELAY3 is a DELAY N of order 3, lowered the same way."""
-        delay = self.value(call.args[1])
-        if delay is None or 3 * self.time.dt <= delay:
-            return call
-        order = 3
-        while order > 1 and order * self.time.dt > delay:
-            order -= 1
-        source, tau = call.args[0], call.args[1]
-        initial = call.args[2] if len(call.args) > 2 else source
-        return Call("delayn", (source, tau, Number(float(order)), initial))
-
-    def value(self, node: Node, depth: int = 0) -> float | None:
-        """The value of ``node`` at the start, or None if it cannot be known here."""
-        if depth > 50:
-            return None
-        match node:
-            case Number(value=value):
-                return value
-            case Name(name="time" | "initial_time"):
-                return self.time.start
-            case Name(name="time_step"):
-                return self.time.dt
-            case Name(name="final_time"):
-                return self.time.stop
-            case Name(name=key) if key in self.by_key:
-                p = self.by_key[key]
-                if p.dims:
-                    return None
-                if p.kind == "constant":
-                    return p.value
-                if p.kind == "aux" and p.graphical is None and p.node is not None:
-                    return self.value(p.node, depth + 1)
-            case Unary(op="-", operand=x):
-                inner = self.value(x, depth + 1)
-                return None if inner is None else -inner
-            case Binary(op=op, left=a, right=b) if op in ("+", "-", "*", "/"):
-                x, y = self.value(a, depth + 1), self.value(b, depth + 1)
-                if x is None or y is None or (op == "/" and y == 0):
-                    return None
-                return {"+": x + y, "-": x - y, "*": x * y, "/": x / (y or 1)}[op]
-            case Call(func="step", args=(height, start)):
-                h, t = self.value(height, depth + 1), self.value(start, depth + 1)
-                if h is None or t is None:
-                    return None
-                return h if self.time.start >= t else 0.0
-        return None
-
-
 def _group(sections) -> dict[str, _Definition]:
     """Statements by the canonical name they define, in file order."""
     definitions: dict[str, _Definition] = {}
@@ -774,44 +699,3 @@ def _series(x: np.ndarray, y: np.ndarray, keyword: str) -> GraphicalFunction:
         steps = (xs[0], *(a + e for a, e in zip(xs[:-1], eps[:-1], strict=True)))
         return GraphicalFunction(steps, ys, "discrete")
     return GraphicalFunction(xs, ys)
-
-
-def _signed_terms(node: Node, sign: int = 1) -> list[tuple[int, Node]]:
-    """``a + b - c`` as [(+1, a), (+1, b), (-1, c)]."""
-    if isinstance(node, Binary) and node.op in "+-":
-        right = 1 if node.op == "+" else -1
-        return _signed_terms(node.left, sign) + _signed_terms(node.right, sign * right)
-    if isinstance(node, Unary) and node.op in "+-":
-        return _signed_terms(node.operand, sign if node.op == "+" else -sign)
-    return [(sign, node)]
-
-
-def _assign_flows(pending, by_key, names, hidden) -> dict[str, tuple[tuple[str, ...], ...]]:
-    """Each stock's inflows and outflows: its rate's terms when they are plain auxiliaries
-    that no other stock takes in the same role, else one new flow with the whole rate."""
-    flows: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-    taken: dict[str, set[str]] = {"in": set(), "out": set()}
-    for stock in [p for p in pending if p.kind == "stock" and not p.dims]:
-        terms = _signed_terms(stock.node)
-        keys = [t.name if isinstance(t, Name) else None for _, t in terms]
-        usable = all(
-            k is not None
-            and k in by_key
-            and by_key[k].kind in ("aux", "flow")
-            and not by_key[k].dims
-            and k not in taken["in" if s > 0 else "out"]
-            for k, (s, _) in zip(keys, terms, strict=True)
-        ) and len(set(keys)) == len(keys)
-        if usable:
-            ins = tuple(by_key[k].name for k, (s, _) in zip(keys, terms, strict=True) if s > 0)
-            outs = tuple(by_key[k].name for k, (s, _) in zip(keys, terms, strict=True) if s < 0)
-            for k, (s, _) in zip(keys, terms, strict=True):
-                by_key[k].kind = "flow"
-                taken["in" if s > 0 else "out"].add(k)
-            flows[canonical(stock.name)] = (ins, outs)
-            continue
-        flow = _Pending("flow", hidden(f"{stock.name} net flow"), node=stock.node)
-        pending.insert(pending.index(stock) + 1, flow)
-        by_key[canonical(flow.name)] = flow
-        flows[canonical(stock.name)] = ((flow.name,), ())
-    return flows

@@ -40,6 +40,7 @@ __all__ = [
     "read_expected",
     "report",
     "run_case",
+    "run_suite",
 ]
 
 RTOL = 1e-4
@@ -249,14 +250,27 @@ def _column_error(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the pass/fail table; exit 1 on an unexpected failure or an unexpected pass."""
-    parser = argparse.ArgumentParser(prog="python -m sim.xmile.conformance", description=__doc__)
-    parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_FOLDER)
+    return run_suite("XMILE", argv, DEFAULT_FOLDER, discover, run_case, KNOWN_FAILURES)
+
+
+def run_suite(
+    title: str,
+    argv: Sequence[str] | None,
+    default: Path,
+    cases: Callable[[Path], list[Case]],
+    run: Callable[[Case], CaseResult],
+    known_failures: Mapping[str, str],
+) -> int:
+    """The command line of a conformance runner: ``[FOLDER]`` (``default`` if not given, and
+    nothing to do if absent), every case run and the table printed by `report`."""
+    prog = f"python -m sim.{title.lower()}.conformance"
+    parser = argparse.ArgumentParser(prog=prog, description=f"{title} conformance cases.")
+    parser.add_argument("folder", nargs="?", type=Path, default=default)
     folder = parser.parse_args(argv).folder
     if not folder.is_dir():
         print(f"conformance folder {folder} is absent: nothing to run")
         return 0
-    results = [run_case(case) for case in discover(folder)]
-    return report("XMILE", folder, results, KNOWN_FAILURES)
+    return report(title, folder, [run(case) for case in cases(folder)], known_failures)
 
 
 def report(
