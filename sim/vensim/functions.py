@@ -89,6 +89,7 @@ RENAMED: dict[str, tuple[str, int, int]] = {  # Vensim name -> (engine name, min
     "zidz": ("zidz", 2, 2),
     "step": ("step", 2, 2),
     "ramp": ("ramp", 3, 3),
+    "sign": ("sign", 1, 1),
 }
 
 PURE: dict[str, tuple[Callable[..., Node], int]] = {  # Vensim name -> (tree builder, args)
@@ -101,6 +102,7 @@ PURE: dict[str, tuple[Callable[..., Node], int]] = {  # Vensim name -> (tree bui
     "sinh": (_hyperbolic("sinh"), 1),
     "cosh": (_hyperbolic("cosh"), 1),
     "tanh": (_hyperbolic("tanh"), 1),
+    "game": (lambda x: x, 1),  # GAME(x) is x outside gaming runs
 }
 
 

@@ -11,6 +11,7 @@ macros are instantiated at each call with their own copies of their variables.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +60,7 @@ _CONTROLS = {"initial_time": "start", "final_time": "stop", "time_step": "dt", "
 _ARRAY_FUNCTIONS = frozenset({"sum", "prod", "vmin", "vmax", "elmcount", "vector_select",
                               "vector_elm_map", "vector_sort_order", "vector_reorder",
                               "vector_lookup", "vector_rank"})  # fmt: skip
+_REALITY_CHECK = re.compile(r":\s*(THE\s+CONDITION|TEST\s+INPUT)\s*:", re.IGNORECASE)
 _LOOKUP_KINDS = {"lookup_extrapolate": "extrapolated", "lookup_backward": "held",
                  "lookup_forward": "looking forward"}  # fmt: skip
 
@@ -648,6 +650,8 @@ def _group(sections) -> dict[str, _Definition]:
     """Statements by the canonical name they define, in file order."""
     definitions: dict[str, _Definition] = {}
     for section in sections:
+        if _REALITY_CHECK.search(section.text):
+            continue  # a reality check: it tests the model, simulations ignore it
         statement = parse_statement(section.text, section.where)
         raw = statement.name if isinstance(statement, v.SubscriptDef | v.Equivalence) else (
             statement.lhs.name)  # fmt: skip

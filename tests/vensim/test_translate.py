@@ -177,3 +177,10 @@ def test_lookup_forward_and_backward_take_the_next_or_the_last_point():
 def test_delay3_shorter_than_three_steps_lowers_its_order():
     values = run("x = STEP(1, 2) ~~|\nd = DELAY3(x, 1) ~~|\none = DELAY1(x, 1) ~~|\n")
     np.testing.assert_allclose(values("d"), values("one"))
+
+
+def test_reality_checks_are_skipped_and_game_is_its_input():
+    model = model_of(
+        "x = GAME(3) ~~|\nc :THE CONDITION: x = 0 :IMPLIES: x > 1 ~~|\nt :TEST INPUT: x = 5 ~~|\n"
+    )
+    assert [v.name for v in model.variables] == ["x"]
