@@ -82,6 +82,11 @@ def split_document(text: str) -> Document:
         macros.append(_macro(match.group(1), _line(text, match.start())))
     # a macro is replaced by as many newlines as it spans, so that lines keep their numbers
     text = _MACRO.sub(lambda m: "\n" * m.group().count("\n"), text)
+    unclosed = re.search(r":MACRO:", text, re.IGNORECASE)
+    if unclosed is not None:
+        raise ModelError(
+            ":MACRO: without :END OF MACRO:", field=f"line {_line(text, unclosed.start())}"
+        )
     return Document(tuple(_sections(text, 0)), tuple(macros))
 
 

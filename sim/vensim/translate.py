@@ -460,6 +460,9 @@ class _Translator:
             return Name(canonical(hidden))
         if key == "integ":
             raise ModelError("INTEG must be the whole equation of a stock", field=owner)
+        if key in self.definitions:
+            raise ModelError(f"{vensim_name(func)} is a variable, not a lookup: it takes no "
+                             "argument", field=owner)  # fmt: skip
         what = UNSUPPORTED.get(key)
         detail = f" ({what})" if what else ""
         raise ModelError(f"unsupported function {spelled}{detail}", field=owner)

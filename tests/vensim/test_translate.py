@@ -148,6 +148,8 @@ def test_time_settings_come_from_the_control_section():
         ("x = SMOOTH(1) ~~|\n", "x: SMOOTH takes 2 arguments, got 1"),
         ("x = 1 + INTEG(1, 0) ~~|\n", "x: INTEG must be the whole equation of a stock"),
         ("x = 1 ~~|\nx = 2 ~~|\n", "x: defined 2 times"),
+        ("x = 1 ~~|\ny = x(2) ~~|\n", "y: x is a variable, not a lookup"),
+        (":MACRO: m(a)\nm = a ~~|\n", "line 2: :MACRO: without :END OF MACRO:"),
         ("x = 1 + * 2 ~~|\n", "line 2: equation does not parse at column 9"),
     ],
 )
