@@ -48,7 +48,7 @@ from . import syntax as v
 from .data import GET_FUNCTIONS, read_constants, read_series, sheet
 from .document import Document, Section
 from .flows import assign_flows
-from .functions import PURE, RENAMED, STATEFUL, UNSUPPORTED, arity
+from .functions import PURE, RENAMED, STATEFUL, UNSUPPORTED, arity, vector_select
 from .grammar import parse_statement
 from .orders import Orders
 from .subscripts import Subscripts
@@ -57,7 +57,7 @@ __all__ = ["NA", "translate", "vensim_name"]
 
 NA = -1e38  # Vensim's :NA:
 _CONTROLS = {"initial_time": "start", "final_time": "stop", "time_step": "dt", "saveper": "save"}
-_ARRAY_FUNCTIONS = frozenset({"sum", "prod", "vmin", "vmax", "elmcount", "vector_select",
+_ARRAY_FUNCTIONS = frozenset({"sum", "prod", "vmin", "vmax", "elmcount",
                               "vector_elm_map", "vector_sort_order", "vector_reorder",
                               "vector_lookup", "vector_rank"})  # fmt: skip
 _REALITY_CHECK = re.compile(r":\s*(THE\s+CONDITION|TEST\s+INPUT)\s*:", re.IGNORECASE)
@@ -445,6 +445,15 @@ class _Translator:
             arity(key, len(args), 2, 2, owner)
             self.active[canonical(owner)] = self.expr(args[1], scope, owner)
             return self.expr(args[0], scope, owner)
+        if key == "vector_select":
+            arity(key, len(args), 5, 5, owner)
+            if _bangs(args[0]) != _bangs(args[1]):
+                raise ModelError(
+                    "VECTOR SELECT whose selection and values range over different whole "
+                    "dimensions (dim!) is not supported",
+                    field=owner,
+                )
+            return vector_select(*(self.expr(a, scope, owner) for a in args[:4]))
         if key == "sample_if_true":
             arity(key, len(args), 3, 3, owner)
             return self._sample_if_true(*(self.expr(a, scope, owner) for a in args), owner)
@@ -668,6 +677,17 @@ def _group(sections) -> dict[str, _Definition]:
 def _reads_lookups(statement: v.Statement) -> bool:
     expr = getattr(statement, "expr", None)
     return isinstance(expr, v.Call) and GET_FUNCTIONS.get(canonical(expr.func)) == "lookups"
+
+
+def _bangs(expr: v.Expr) -> set[str]:
+    """The whole dimensions (``dim!``) an expression names."""
+    match expr:
+        case v.Ref(subs=subs) | v.Call(subs=subs) if subs:
+            found = {key_of(s[:-1]) for s in subs if s.endswith("!")}
+            return found | {b for a in getattr(expr, "args", ()) for b in _bangs(a)}
+        case v.Call(args=args) | v.Op(operands=args):
+            return {b for a in args for b in _bangs(a)}
+    return set()
 
 
 def _indices(subs: tuple[str, ...]) -> tuple[Index, ...]:

@@ -96,3 +96,20 @@ def test_an_element_that_belongs_to_no_range_is_an_error_naming_the_variable():
         model_of("d: a, b ~~|\nx[zz] = 1 ~~|\n")
     with pytest.raises(ModelError, match="x: 3 values for 2 elements"):
         model_of("d: a, b ~~|\nx[d] = 1, 2, 3 ~~|\n")
+
+
+def test_vector_select_combines_the_chosen_elements():
+    eqs = (
+        "d: a, b, c ~~|\nsel[d] = 1, 0, 2 ~~|\nx[d] = 10, 20, 30 ~~|\nnone[d] = 0, 0, 0 ~~|\n"
+        "wsum = VECTOR SELECT(sel[d!], x[d!], -1, 0, 0) ~~|\n"
+        "umin = VECTOR SELECT(sel[d!], x[d!], -1, 8, 0) ~~|\n"
+        "mean = VECTOR SELECT(sel[d!], x[d!], -1, 10, 0) ~~|\n"
+        "moving = VECTOR SELECT(sel[d!], x[d!], -1, Time + 6, 0) ~~|\n"
+        "empty = VECTOR SELECT(none[d!], x[d!], -1, 0, 0) ~~|\n"
+    )
+    values = run(eqs, stop=2)
+    assert values("wsum")[0] == 70 and values("umin")[0] == 10 and values("mean")[0] == 20
+    assert list(values("moving")) == [40, 300, 10]  # actions 6 (sum), 7 (product), 8 (min)
+    assert values("empty")[0] == -1
+    with pytest.raises(ModelError, match="y: VECTOR SELECT whose selection and values range"):
+        model_of("d: a, b ~~|\ne: p, q ~~|\ny = VECTOR SELECT(s[d!], x[e!], 0, 0, 0) ~~|\n")
