@@ -407,6 +407,8 @@ class _Expander:
         if name == dim.key and kind == "name" and name in context:  # x[A] in x[A] = …: most
             return context[name]
         if kind == "number":
+            if name in dim:  # Vensim's numbered elements (1, 2, 3) are names
+                return name
             k = int(name) if name.isdigit() else 0
             if not 1 <= k <= len(dim.keys):
                 self.fail(

@@ -292,3 +292,27 @@ def test_a_mapping_between_subranges_of_one_dimension_wins_over_membership():
         dims=(age, older, previous),
     )  # fmt: skip
     assert [got["y[infant]"], got["y[child]"], got["y[teen]"]] == [0.0, 10.0, 20.0]
+
+
+def test_a_number_names_an_element_before_it_counts_a_position():
+    years = Dimension("Year", ("2020", "2010"))
+    got = values(
+        Auxiliary("x", equation="Year", dims=("Year",)),
+        Auxiliary("y", equation="x[2010] * 10 + x[1]"),
+        dims=(years,),
+    )
+    assert got["y"] == 21.0
+
+
+def test_element_wise_entries_may_name_a_whole_dimension_in_one_position():
+    got = values(
+        Auxiliary("m", equation="", dims=("A", "B"),
+                  elements=((("A", "b1"), "A"), (("A", "b2"), "A * 10"), (("a1", "b3"), "-1"),
+                            (("sub", "b3"), "B"))),
+    )  # fmt: skip
+    assert [got["m[a2,b1]"], got["m[a3,b2]"], got["m[a1,b3]"], got["m[a2,b3]"]] == [
+        2.0,
+        30.0,
+        -1.0,
+        3.0,
+    ]
