@@ -34,8 +34,9 @@ from ..expr import (
 )
 from ..model import Auxiliary, Constant, Flow, Lookup, Model, Stock, Variable
 from ..names import canonical
+from . import vectors
 from .dimensions import Dims, Space
-from .reducers import ARRAY_FUNCTIONS, UNSUPPORTED, reduce
+from .reducers import ARRAY_FUNCTIONS, UNSUPPORTED, VECTOR_FUNCTIONS, reduce
 
 __all__ = ["element_name", "expand"]
 
@@ -74,7 +75,10 @@ def _texts(model: Model):
 def _special(node: Node) -> bool:
     """Calls whose arguments are expanded over whole dimensions, not element by element."""
     return type(node) is Call and (
-        node.func in ARRAY_FUNCTIONS or node.func in UNSUPPORTED or node.func == "elmcount"
+        node.func in ARRAY_FUNCTIONS
+        or node.func in VECTOR_FUNCTIONS
+        or node.func in UNSUPPORTED
+        or node.func == "elmcount"
     )
 
 
@@ -403,6 +407,8 @@ class _Expander:
         if name == dim.key and kind == "name" and name in context:  # x[A] in x[A] = …: most
             return context[name]
         if kind == "number":
+            if name in dim:  # Vensim's numbered elements (1, 2, 3) are names
+                return name
             k = int(name) if name.isdigit() else 0
             if not 1 <= k <= len(dim.keys):
                 self.fail(
@@ -487,6 +493,11 @@ class _Expander:
         if func in UNSUPPORTED:
             spelled = func.upper().replace("_", " ")
             self.fail(f"{spelled} is not supported (array function); expand it by hand")
+        if func in VECTOR_FUNCTIONS:
+            try:
+                return self.vector_call(call, context)
+            except ValueError as exc:
+                self.fail(f"{func.upper().replace('_', ' ')}: {exc}")
         if func == "elmcount":
             if len(call.args) != 1 or not isinstance(call.args[0], Name):
                 self.fail("ELMCOUNT takes one dimension name")
@@ -506,6 +517,64 @@ class _Expander:
             self.fail(f"{func.upper()} needs an argument")
         values = [v for a in arrays for v in self.elements(a, context)]
         return reduce(func, values, extra)
+
+    def vector_call(self, call: Call, context: Context) -> Node:
+        """Vensim's VECTOR functions: SELECT reduces over the whole dimensions of its first
+        two arguments; the others read the whole vector along the last subscript of their
+        first argument, at the position of its current element."""
+        func, args = call.func, call.args
+        spelled = func.upper().replace("_", " ")
+        wanted = 5 if func == "vector_select" else 2
+        if len(args) != wanted:
+            self.fail(f"{spelled} takes {wanted} arguments, got {len(args)}")
+        if func == "vector_select":
+            pairs = self.joint(args[:2], context)
+            rest = [self.rewrite(a, context) for a in args[2:]]
+            return vectors.select([p[0] for p in pairs], [p[1] for p in pairs], *rest)
+        values, i = self.vector(args[0], context, spelled)
+        other = self.rewrite(args[1], context)
+        match func:
+            case "vector_elm_map":
+                return vectors.elm_map(values, i, other)
+            case "vector_sort_order":
+                return vectors.sort_order(values, i, other)
+            case "vector_rank":
+                return vectors.rank(values, i, other)
+        return vectors.reorder(values, other)
+
+    def joint(self, nodes: tuple[Node, ...], context: Context) -> list[tuple[Node, ...]]:
+        """``nodes`` together, once for each element of the whole dimensions any names."""
+        free = list(dict.fromkeys(d for n in nodes for d in self.free(n, context)))
+        if not free:
+            return [tuple(self.rewrite(n, context) for n in nodes)]
+        wholes = [_whole(n, self.arrays) for n in nodes]
+        return [
+            tuple(
+                self.rewrite(w, {**context, **dict(zip(free, combo, strict=True))}) for w in wholes
+            )
+            for combo in product(*(self.space[d].keys for d in free))
+        ]
+
+    def vector(self, node: Node, context: Context, spelled: str) -> tuple[list[Node], int]:
+        """The whole vector along the last subscript of ``node`` and the position of the
+        element it names there."""
+        if type(node) is Name and node.name in self.arrays:
+            node = Subscript(node.name, tuple(Index("name", d.key) for d in self.arrays[node.name]))
+        if type(node) is not Subscript or node.name not in self.arrays:
+            self.fail(f"{spelled} needs an arrayed variable as its first argument")
+        dims = self.arrays[node.name]
+        if len(node.indices) != len(dims):
+            self.fail(
+                f"{self.written[node.name]} has {len(dims)} dimensions, "
+                f"subscripted with {len(node.indices)}"
+            )
+        last, dim = len(dims) - 1, dims[-1]
+        current = self.resolve(node.indices[last], dim, last, node.name, context)
+        values = [
+            self.rewrite(Subscript(node.name, (*node.indices[:last], Index("name", e))), context)
+            for e in dim.keys
+        ]
+        return values, dim.position(current)
 
     def elements(self, node: Node, context: Context) -> list[Node]:
         """``node`` once for each element of the whole dimensions it names (once if none)."""

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from ..expr import Binary, Call, If, Node, Number
 
-__all__ = ["ARRAY_FUNCTIONS", "UNSUPPORTED", "reduce"]
+__all__ = ["ARRAY_FUNCTIONS", "UNSUPPORTED", "VECTOR_FUNCTIONS", "reduce"]
 
 # One argument or several: each argument contributes its elements (a scalar contributes itself).
 ARRAY_FUNCTIONS = frozenset(
     {"sum", "prod", "mean", "min", "max", "vmin", "vmax", "stddev", "size", "rank"}
 )
-UNSUPPORTED = frozenset(
-    {"vector_select", "vector_elm_map", "vector_sort_order", "vector_reorder", "vector_lookup"}
+# Vensim's vector functions (`sim.arrays.vectors`), and those not supported.
+VECTOR_FUNCTIONS = frozenset(
+    {"vector_select", "vector_elm_map", "vector_sort_order", "vector_rank", "vector_reorder"}
 )
+UNSUPPORTED = frozenset({"vector_lookup"})
 _MAX_ARGS = 99  # the n-ary MIN and MAX builtins take at most this many arguments
 
 

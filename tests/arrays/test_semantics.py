@@ -207,16 +207,76 @@ def test_stddev_does_not_lose_a_small_spread_around_a_large_mean():
     assert got["y"] == pytest.approx(math.sqrt(2 / 3), rel=1e-6)
 
 
-@pytest.mark.parametrize("func", ["VECTOR SELECT", "VECTOR ELM MAP", "VECTOR SORT ORDER"])
-def test_unsupported_vector_functions_name_function_and_variable(func):
+def test_unsupported_vector_functions_name_function_and_variable():
     m = Model(
         "t",
-        (Auxiliary("x", equation="1", dims=("A",)), Auxiliary("y", equation=f"{func}(x[*], 1)")),
+        (
+            Auxiliary("x", equation="1", dims=("A",)),
+            Auxiliary("y", equation="VECTOR LOOKUP(x[*], 1)"),
+        ),
         dimensions=(A,),
     )
-    with pytest.raises(ModelError, match=f"{func} is not supported") as info:
+    with pytest.raises(ModelError, match="VECTOR LOOKUP is not supported") as info:
         expand(m)
     assert info.value.field == "y"
+
+
+VEC = (("a1",), "3"), (("a2",), "1"), (("a3",), "2")
+SEL = (("a1",), "1"), (("a2",), "0"), (("a3",), "2")
+
+
+@pytest.mark.parametrize(
+    ("equation", "expected"),
+    [
+        ("VECTOR SELECT(s[A!], x[A!], -1, 0, 0)", 3 * 1 + 2 * 2),
+        ("VECTOR SELECT(s[A!], x[A!], -1, 1, 0)", 3 * 4),
+        ("VECTOR SELECT(s[A!], x[A!], -1, 2, 0)", 3),
+        ("VECTOR SELECT(s[A!], x[A!], -1, 3, 0)", 4),
+        ("VECTOR SELECT(s[A!], x[A!], -1, 4, 0)", 3.5),
+        ("VECTOR SELECT(s[A!], x[A!], -1, 5, 0)", 3 * 4),
+        ("VECTOR SELECT(s[A!], x[A!], -1, 6, 0)", 5),
+        ("VECTOR SELECT(s[A!], x[A!], -1, 7, 0)", 6),
+        ("VECTOR SELECT(s[A!], x[A!], -1, 8, 0)", 2),
+        ("VECTOR SELECT(s[A!], x[A!], -1, 9, 0)", 3),
+        ("VECTOR SELECT(s[A!], x[A!], -1, 10, 0)", 2.5),
+        ("VECTOR SELECT(s[A!], x[A!], -1, TIME + 6, 0)", 5),
+        ("VECTOR SELECT(s[A!] * 0, x[A!], -1, 0, 0)", -1),
+        ("VECTOR ELM MAP(x[a1], 2)", 2),
+        ("VECTOR ELM MAP(x[a2], TIME + 1)", 2),
+    ],
+)
+def test_vector_select_and_elm_map(equation, expected):
+    got = values(
+        Constant("x", dims=("A",), value=math.nan, elements=VEC),
+        Constant("s", dims=("A",), value=math.nan, elements=SEL),
+        Auxiliary("y", equation=equation),
+    )
+    assert got["y"] == pytest.approx(expected)
+
+
+def test_vector_sort_order_rank_and_reorder_per_element():
+    got = values(
+        Constant("x", dims=("A",), value=math.nan, elements=VEC),
+        Auxiliary("up", equation="VECTOR SORT ORDER(x[A], 1)", dims=("A",)),
+        Auxiliary("down", equation="VECTOR SORT ORDER(x[A], -1)", dims=("A",)),
+        Auxiliary("rank", equation="VECTOR RANK(x[A], 1)", dims=("A",)),
+        Auxiliary("sorted", equation="VECTOR REORDER(x[A], up[A])", dims=("A",)),
+        Auxiliary("next", equation="VECTOR ELM MAP(x[A], 1)", dims=("A",)),
+    )
+    column = lambda name: [got[f"{name}[a{i}]"] for i in (1, 2, 3)]  # noqa: E731
+    assert column("up") == [1.0, 2.0, 0.0]  # x = 3, 1, 2: a2 is smallest, then a3, then a1
+    assert column("down") == [0.0, 2.0, 1.0]
+    assert column("rank") == [3.0, 1.0, 2.0]
+    assert column("sorted") == [1.0, 2.0, 3.0]
+    assert column("next")[:2] == [1.0, 2.0] and math.isnan(column("next")[2])
+
+
+def test_a_bad_vector_select_action_is_an_error():
+    with pytest.raises(ModelError, match="VECTOR SELECT: numerical action must be a whole number"):
+        values(
+            Constant("x", value=1.0, dims=("A",)),
+            Auxiliary("y", equation="VECTOR SELECT(x[A!], x[A!], 0, 11, 0)"),
+        )
 
 
 def test_a_mapping_between_subranges_of_one_dimension_wins_over_membership():
@@ -232,3 +292,27 @@ def test_a_mapping_between_subranges_of_one_dimension_wins_over_membership():
         dims=(age, older, previous),
     )  # fmt: skip
     assert [got["y[infant]"], got["y[child]"], got["y[teen]"]] == [0.0, 10.0, 20.0]
+
+
+def test_a_number_names_an_element_before_it_counts_a_position():
+    years = Dimension("Year", ("2020", "2010"))
+    got = values(
+        Auxiliary("x", equation="Year", dims=("Year",)),
+        Auxiliary("y", equation="x[2010] * 10 + x[1]"),
+        dims=(years,),
+    )
+    assert got["y"] == 21.0
+
+
+def test_element_wise_entries_may_name_a_whole_dimension_in_one_position():
+    got = values(
+        Auxiliary("m", equation="", dims=("A", "B"),
+                  elements=((("A", "b1"), "A"), (("A", "b2"), "A * 10"), (("a1", "b3"), "-1"),
+                            (("sub", "b3"), "B"))),
+    )  # fmt: skip
+    assert [got["m[a2,b1]"], got["m[a3,b2]"], got["m[a1,b3]"], got["m[a2,b3]"]] == [
+        2.0,
+        30.0,
+        -1.0,
+        3.0,
+    ]
