@@ -14,7 +14,7 @@ from collections.abc import Callable
 from ..errors import ModelError
 from ..expr import Binary, Call, If, Name, Node, Number, Unary
 
-__all__ = ["PURE", "RENAMED", "STATEFUL", "UNSUPPORTED", "arity", "vector_select"]
+__all__ = ["PURE", "RENAMED", "STATEFUL", "UNSUPPORTED", "arity"]
 
 _DT = Name("time_step")
 _TIME = Name("time")
@@ -154,44 +154,6 @@ UNSUPPORTED = {
     "npv": "NPV",
     "tabbed_array": "tabbed arrays",
 }
-
-
-def vector_select(selection: Node, values: Node, missing: Node, action: Node) -> Node:
-    """VECTOR SELECT over the whole dimensions (``dim!``) its arrays name: the elements whose
-    selection is non-zero, combined by ``action`` (0 weighted sum, 1 weighted product, 2/3
-    weighted min/max, 4 weighted mean, 5 product of value^selection, 6-10 the unweighted
-    sum, product, min, max and mean); ``missing`` where nothing is selected. The array
-    builtins (SUM, PROD, VMIN, VMAX) then expand over the elements."""
-    chosen = Binary("<>", selection, Number(0.0))
-    weighted = Binary("*", selection, values)
-    # the number chosen, counted over every whole dimension of both arrays (values^0 is 1)
-    count = Call("sum", (If(chosen, Binary("^", values, Number(0.0)), Number(0.0)),))
-
-    def only(x: Node, otherwise: Node) -> Node:
-        return If(chosen, x, otherwise)
-
-    inf = Name("inf")
-    results = [
-        Call("sum", (only(weighted, Number(0.0)),)),
-        Call("prod", (only(weighted, Number(1.0)),)),
-        Call("vmin", (only(weighted, inf),)),
-        Call("vmax", (only(weighted, Unary("-", inf)),)),
-        Call("zidz", (Call("sum", (only(weighted, Number(0.0)),)), count)),
-        Call("prod", (only(Binary("^", values, selection), Number(1.0)),)),
-        Call("sum", (only(values, Number(0.0)),)),
-        Call("prod", (only(values, Number(1.0)),)),
-        Call("vmin", (only(values, inf),)),
-        Call("vmax", (only(values, Unary("-", inf)),)),
-        Call("zidz", (Call("sum", (only(values, Number(0.0)),)), count)),
-    ]
-    if isinstance(action, Number) and action.value in range(len(results)):
-        combined = results[int(action.value)]
-    else:  # an action that may change during the run: chosen among all of them
-        code = Call("round", (action,))
-        combined = missing
-        for k in reversed(range(len(results))):
-            combined = If(Binary("=", code, Number(float(k))), results[k], combined)
-    return If(Binary("=", count, Number(0.0)), missing, combined)
 
 
 def arity(func: str, got: int, lo: int, hi: int, where: str) -> None:

@@ -48,7 +48,7 @@ from . import syntax as v
 from .data import GET_FUNCTIONS, read_constants, read_series, sheet
 from .document import Document, Section
 from .flows import assign_flows
-from .functions import PURE, RENAMED, STATEFUL, UNSUPPORTED, arity, vector_select
+from .functions import PURE, RENAMED, STATEFUL, UNSUPPORTED, arity
 from .grammar import parse_statement
 from .orders import Orders
 from .subscripts import Subscripts
@@ -57,7 +57,7 @@ __all__ = ["NA", "translate", "vensim_name"]
 
 NA = -1e38  # Vensim's :NA:
 _CONTROLS = {"initial_time": "start", "final_time": "stop", "time_step": "dt", "saveper": "save"}
-_ARRAY_FUNCTIONS = frozenset({"sum", "prod", "vmin", "vmax", "elmcount",
+_ARRAY_FUNCTIONS = frozenset({"sum", "prod", "vmin", "vmax", "elmcount", "vector_select",
                               "vector_elm_map", "vector_sort_order", "vector_reorder",
                               "vector_lookup", "vector_rank"})  # fmt: skip
 _REALITY_CHECK = re.compile(r":\s*(THE\s+CONDITION|TEST\s+INPUT)\s*:", re.IGNORECASE)
@@ -417,6 +417,12 @@ class _Translator:
             arity(func, len(args), 1, 1, owner)
             table = Subscript(key_of(func), _indices(subs))
             return Call("lookup", (table, self.expr(args[0], scope, owner)))
+        if key == "vector_select" and len(args) > 1 and _bangs(args[0]) != _bangs(args[1]):
+            raise ModelError(  # Vensim pairs such arrays in a way not modelled here
+                "VECTOR SELECT whose selection and values range over different whole "
+                "dimensions (dim!) is not supported",
+                field=owner,
+            )
         if key in _ARRAY_FUNCTIONS or (key in ("min", "max") and len(args) == 1):
             return Call(key, tuple(self.expr(a, scope, owner) for a in args))
         if key in self.macros:
@@ -445,15 +451,6 @@ class _Translator:
             arity(key, len(args), 2, 2, owner)
             self.active[canonical(owner)] = self.expr(args[1], scope, owner)
             return self.expr(args[0], scope, owner)
-        if key == "vector_select":
-            arity(key, len(args), 5, 5, owner)
-            if _bangs(args[0]) != _bangs(args[1]):
-                raise ModelError(
-                    "VECTOR SELECT whose selection and values range over different whole "
-                    "dimensions (dim!) is not supported",
-                    field=owner,
-                )
-            return vector_select(*(self.expr(a, scope, owner) for a in args[:4]))
         if key == "sample_if_true":
             arity(key, len(args), 3, 3, owner)
             return self._sample_if_true(*(self.expr(a, scope, owner) for a in args), owner)
