@@ -54,6 +54,8 @@ def expand(model: Model) -> Model:
     Errors are `ModelError`s naming the variable and the reason: an unknown dimension or
     element, an element with no equation, a subscript that does not fit the variable."""
     if not model.dimensions and not any(v.dims for v in model.variables):
+        if any(v.indices for v in model.variables):  # expanded already
+            return model
         if any("[" in t and "[" in _QUOTED.sub("", t) for t in _texts(model)):
             _Expander(model).run()  # a subscript in a model without arrays: its error
         return model
