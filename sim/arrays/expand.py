@@ -417,6 +417,15 @@ class _Expander:
                     f"index {name} is out of range for dimension {dim.name} (1 to {len(dim.keys)})"
                 )
             return dim.keys[k - 1]
+        if kind == "position":
+            k = int(name) if name.isdigit() else 0
+            if not 1 <= k <= len(self.order) or self.order[k - 1] not in context:
+                self.fail(f"@{name}: the equation has no dimension {name}")
+            source = space[self.order[k - 1]]
+            place = source.position(context[source.key])
+            if place >= len(dim.keys):
+                self.fail(f"@{name}: {dim.name} has no element at position {place + 1}")
+            return dim.keys[place]
         if kind in ("star", "bang"):
             source = name or dim.key
             if source not in space:
