@@ -264,8 +264,9 @@ class _Expander:
             return (lambda leaves: leaves[i]), f"{{{i}}}"
 
         def visit(n: Node, kids: list) -> tuple[Callable | None, str]:
-            """(a builder of the rewritten node from the sites' leaves, or None if ``n``
-            does not change; its text as a format string over the sites' texts)."""
+            """(a builder of the rewritten node from the sites' leaves, and its text as a
+            format string over the sites' texts; or None and the plain text if ``n`` does
+            not change)."""
             kind = type(n)
             if kind is Subscript:
                 return site(
@@ -280,9 +281,9 @@ class _Expander:
                 raise _Irregular
             if kind is Call and n.func == "lookup" and n.args and type(n.args[0]) is Subscript:
                 raise _Irregular  # printed differently once the table is resolved
-            text = print_node(n, [k[1] for k in kids])
             if all(k[0] is None for k in kids):
-                return None, text.replace("{", "{{").replace("}", "}}")
+                return None, print_node(n, [k[1] for k in kids])
+            text = print_node(n, [_braced(t) if m is None else t for m, t in kids])
             makers = [(lambda leaves, c=c: c) if k[0] is None else k[0]
                       for k, c in zip(kids, children(n), strict=True)]  # fmt: skip
             if kind is Binary:
@@ -654,6 +655,11 @@ class _Template:
 
 class _Irregular(Exception):
     """An equation the template cannot build (array builtins, arrayed lookup calls)."""
+
+
+def _braced(text: str) -> str:
+    """Plain text inside a format string."""
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 def _pair(leaf: Node) -> tuple[Node, str]:
