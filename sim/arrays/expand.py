@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import product
+from typing import NoReturn
 
 from ..errors import ModelError
 from ..expr import (
@@ -115,7 +116,7 @@ class _Expander:
             self.refs[(key, elements)] = name
         return name
 
-    def fail(self, reason: str):
+    def fail(self, reason: str) -> NoReturn:
         raise ModelError(reason, field=self.owner)
 
     # -- the model -------------------------------------------------------------------------
