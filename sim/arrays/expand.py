@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import product
+from typing import NoReturn
 
 from ..errors import ModelError
 from ..expr import (
@@ -54,6 +55,8 @@ def expand(model: Model) -> Model:
     Errors are `ModelError`s naming the variable and the reason: an unknown dimension or
     element, an element with no equation, a subscript that does not fit the variable."""
     if not model.dimensions and not any(v.dims for v in model.variables):
+        if any(v.indices for v in model.variables):  # expanded already
+            return model
         if any("[" in t and "[" in _QUOTED.sub("", t) for t in _texts(model)):
             _Expander(model).run()  # a subscript in a model without arrays: its error
         return model
@@ -113,7 +116,7 @@ class _Expander:
             self.refs[(key, elements)] = name
         return name
 
-    def fail(self, reason: str):
+    def fail(self, reason: str) -> NoReturn:
         raise ModelError(reason, field=self.owner)
 
     # -- the model -------------------------------------------------------------------------
@@ -262,8 +265,9 @@ class _Expander:
             return (lambda leaves: leaves[i]), f"{{{i}}}"
 
         def visit(n: Node, kids: list) -> tuple[Callable | None, str]:
-            """(a builder of the rewritten node from the sites' leaves, or None if ``n``
-            does not change; its text as a format string over the sites' texts)."""
+            """(a builder of the rewritten node from the sites' leaves, and its text as a
+            format string over the sites' texts; or None and the plain text if ``n`` does
+            not change)."""
             kind = type(n)
             if kind is Subscript:
                 return site(
@@ -278,9 +282,9 @@ class _Expander:
                 raise _Irregular
             if kind is Call and n.func == "lookup" and n.args and type(n.args[0]) is Subscript:
                 raise _Irregular  # printed differently once the table is resolved
-            text = print_node(n, [k[1] for k in kids])
             if all(k[0] is None for k in kids):
-                return None, text.replace("{", "{{").replace("}", "}}")
+                return None, print_node(n, [k[1] for k in kids])
+            text = print_node(n, [_braced(t) if m is None else t for m, t in kids])
             makers = [(lambda leaves, c=c: c) if k[0] is None else k[0]
                       for k, c in zip(kids, children(n), strict=True)]  # fmt: skip
             if kind is Binary:
@@ -415,6 +419,15 @@ class _Expander:
                     f"index {name} is out of range for dimension {dim.name} (1 to {len(dim.keys)})"
                 )
             return dim.keys[k - 1]
+        if kind == "position":
+            k = int(name) if name.isdigit() else 0
+            if not 1 <= k <= len(self.order) or self.order[k - 1] not in context:
+                self.fail(f"@{name}: the equation has no dimension {name}")
+            source = space[self.order[k - 1]]
+            place = source.position(context[source.key])
+            if place >= len(dim.keys):
+                self.fail(f"@{name}: {dim.name} has no element at position {place + 1}")
+            return dim.keys[place]
         if kind in ("star", "bang"):
             source = name or dim.key
             if source not in space:
@@ -643,6 +656,11 @@ class _Template:
 
 class _Irregular(Exception):
     """An equation the template cannot build (array builtins, arrayed lookup calls)."""
+
+
+def _braced(text: str) -> str:
+    """Plain text inside a format string."""
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 def _pair(leaf: Node) -> tuple[Node, str]:

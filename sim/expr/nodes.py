@@ -70,7 +70,8 @@ class Index:
     """One index of a subscript. ``kind`` is ``"name"`` (a dimension or an element, possibly
     qualified ``dim.elem``: the expander decides), ``"number"`` (1-based position; ``name`` is
     the digits), ``"star"`` (``*``; ``*:dim`` or ``dim.*`` with ``name`` the dimension) or
-    ``"bang"`` (Vensim's ``dim!``). Names are canonical."""
+    ``"bang"`` (Vensim's ``dim!``) or ``"position"`` (XMILE's ``@2``: at the position of the
+    current element of the equation's second dimension). Names are canonical."""
 
     kind: str
     name: str = ""

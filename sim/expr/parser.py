@@ -151,6 +151,12 @@ class _Parser:
             if token.kind == "number":
                 self.i += 1
                 indices.append(Index("number", token.text))
+            elif token.kind == "op" and token.text == "@":  # XMILE's @2: the position of
+                self.i += 1  # the current element of the equation's second dimension
+                if self.tokens[self.i].kind != "number":
+                    self.fail("a dimension number after '@'")
+                indices.append(Index("position", self.tokens[self.i].text))
+                self.i += 1
             elif token.kind == "op" and token.text == "*":
                 self.i += 1
                 if self.at(":"):  # XMILE's *:dim, all of a subrange

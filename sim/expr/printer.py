@@ -57,6 +57,8 @@ def _index(index: Index) -> str:
             return f"*:{_name(index.name)}" if index.name else "*"
         case "bang":
             return f"{_name(index.name)}!"
+        case "position":
+            return f"@{index.name}"
     return _name(index.name)
 
 

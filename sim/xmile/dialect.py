@@ -167,6 +167,8 @@ class _Printer:
         name = index.name
         if index.kind == "number":
             return name
+        if index.kind == "position":
+            return f"@{name}"
         if index.kind in ("star", "bang"):
             return f"*:{_identifier(self.names.get(name, name))}" if name else "*"
         if name not in self.names and _QUALIFIED.fullmatch(name):

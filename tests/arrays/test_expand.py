@@ -146,3 +146,34 @@ def test_errors_name_the_variable_and_the_reason(variable, message):
     with pytest.raises(ModelError, match=message) as info:
         expand(m)
     assert info.value.field == "x"
+
+
+def test_names_with_braces_print_right_in_expanded_equations():
+    m = model(
+        Constant("a{b}", value=2.0),
+        Auxiliary("x", equation='"a{b}" * 1 + Region', dims=("Region",)),
+    )
+    assert expand(m)["x[south]"].equation == '("a{b}" * 1) + 2'
+
+
+def test_expanded_equations_parse_to_the_trees_handed_to_lowering():
+    """Lowering takes the expander's trees from parse's memo: they must be what the printed
+    equations parse to."""
+    from sim.expr import parser
+    from sim.expr.lexer import tokenize
+
+    age = Dimension("Age", ("young", "old age"))
+    both = ("Region", "Age")
+    m = model(
+        Constant("c", value=2.0, dims=("Region",)),
+        Auxiliary("x", equation="-c[Region] ^ 2 + IF Age > 1 THEN 1 ELSE c", dims=both),
+        Auxiliary("y", equation="MAX(x[Region, *]) / SMTH1(x[Region, old age], 2)", dims=both[:1]),
+        dims=(REGION, age),
+    )  # fmt: skip
+    seen = 0
+    for v in expand(m).variables:
+        text = getattr(v, "equation", None)
+        if text and text in parser._PRINTED:
+            seen += 1
+            assert parser._Parser(tokenize(text, v.name), v.name).parse() == parser._PRINTED[text]
+    assert seen == 6

@@ -316,3 +316,12 @@ def test_element_wise_entries_may_name_a_whole_dimension_in_one_position():
         -1.0,
         3.0,
     ]
+
+
+def test_dimension_positions_transpose():
+    got = values(
+        Auxiliary("m", equation="B * 10 + C", dims=("B", "C")),
+        Auxiliary("t", equation="m[@2, @1]", dims=("C", "B")),
+        Auxiliary("d", equation="m[@1, @1]", dims=("A",)),
+    )
+    assert got["t[c3,b1]"] == 13.0 and got["d[a2]"] == 22.0

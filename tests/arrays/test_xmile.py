@@ -117,3 +117,21 @@ def test_toml_export_writes_the_elements_and_runs_the_same(tmp_path):
     a, b = simulate(model), simulate(again)
     for name in a.names:
         np.testing.assert_allclose(a[name], b[name], rtol=1e-12)
+
+
+def test_a_bad_arrayed_file_is_one_line_and_exit_status_2(tmp_path):
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.xmile"
+    v = '<aux name="v"><dimensions><dim name="City"/></dimensions><eqn>weight[City]</eqn></aux>'
+    bad.write_text(xmile(v + ARRAYED.split("<stock")[0], DIMS))
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "simulate", str(bad)], capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr == (
+        f"sim simulate: error: {bad}: v: dimension City does not match dimension N of weight "
+        "(no subrange, mapping or equal size)\n"
+    )

@@ -49,6 +49,7 @@ _INDEX = st.one_of(
     st.just(Index("star")),
     st.sampled_from(["dim", "b"]).map(lambda d: Index("star", d)),
     st.sampled_from(["dim", "b"]).map(lambda d: Index("bang", d)),
+    st.integers(1, 3).map(lambda k: Index("position", str(k))),
 )
 
 
