@@ -30,7 +30,8 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 conformance: $(STAMP)
-	$(BIN)/python -m sim.xmile.conformance
+	$(BIN)/python -m sim.xmile.conformance; x=$$?; $(BIN)/python -m sim.vensim.conformance; \
+	v=$$?; exit $$((x || v))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -15,6 +15,7 @@ SECTIONS = {
     "compile": "compile time of generated models, 1,250 to 10,000 stocks (issue 8)",
     "batch_figures": "sim batch with and without its figures (issue 11)",
     "web": "the what-if page: slider move to redrawn verdicts and graphs (issue 12)",
+    "arrays": "arrayed models: 10,000-stock compile, 100 elements × 3 stocks (issue 14)",
 }
 
 

@@ -34,7 +34,7 @@ from .plan.targets import TargetSet, load_targets
 from .results import Result
 from .scenario import Scenario, load_scenario, scenario_from_dict
 from .simulate import Save, simulate
-from .tidy import TRAJECTORY_COLUMNS, tidy_rows
+from .tidy import dimension_names, tidy_rows, trajectory_columns
 from .uncertainty.batch import Batch, BatchResult, run_batch
 from .uncertainty.plan import PlanTarget, met_output, path_output, plan_outputs
 from .uncertainty.sampling import Design, Method
@@ -96,13 +96,17 @@ class Runs:
 
     @property
     def trajectories(self) -> pd.DataFrame:
-        """Tidy: scenario, variable, year, value, unit (the CSV convention)."""
+        """Tidy: scenario, variable, year, value, unit (the CSV convention), and ``dim:<name>``
+        per dimension of an arrayed model."""
+        dims = dimension_names(*(s.model for s in self.scenarios))
         rows = [
             row
             for s, result in zip(self.scenarios, self.results, strict=True)
-            for row in tidy_rows(result, s.model, [s.name], whole_run=self.whole_run)
+            for row in tidy_rows(
+                result, s.model, [s.name], whole_run=self.whole_run, dimensions=dims
+            )
         ]
-        return pd.DataFrame(rows, columns=list(TRAJECTORY_COLUMNS))
+        return pd.DataFrame(rows, columns=list(trajectory_columns(dims)))
 
     @property
     def parameters(self) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .arrays import expand
 from .errors import ModelError
 from .expr import Binary, Call, If, Name, Node, Number, Unary, children, fold, walk
 from .functions import BINARY_OPERATORS, CONSTANT_NAMES, FUNCTIONS, TIME_NAMES, Clock
@@ -45,7 +46,7 @@ class CompiledModel:
             self._build(model)
 
     def _build(self, model: Model) -> None:
-        self.model = model
+        self.model = model = expand(model)  # arrays: results and scenarios see the elements
         system = lower(model)
         self.system = system
         for key, gf in system.lookups.items():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .arrays import expand
 from .errors import ModelError
 from .expr import Binary, Call, Name, Node, Number, children, fold, parse, rebuild
 from .model import Auxiliary, Constant, Flow, GraphicalFunction, Lookup, Model, Stock
@@ -67,7 +68,9 @@ _STATEFUL = {"smth1": (2, 3), "smth3": (2, 3), "delay1": (2, 3), "delay3": (2, 3
 
 
 def lower(model: Model) -> System:
-    """Parse every equation and lower the stateful builtins; errors name the variable."""
+    """Parse every equation and lower the stateful builtins; errors name the variable. An
+    arrayed model is first expanded into its elements (`sim.arrays.expand`)."""
+    model = expand(model)
     system = System()
     _check_duplicates(model)
     lowerer = _Lowerer(system)

@@ -17,6 +17,7 @@ __all__ = [
     "MAX_STEPS",
     "Auxiliary",
     "Constant",
+    "Dimension",
     "Flow",
     "GraphicalFunction",
     "Lookup",
@@ -109,10 +110,41 @@ class UnitDefinition:
 
 
 @dataclass(frozen=True)
+class Dimension:
+    """A named list of elements a variable may be arrayed over (XMILE indexed dimensions have
+    elements ``"1"``, ``"2"``, …). A dimension whose elements all belong to another is a
+    subrange of it. ``maps_to`` holds Vensim mappings ``-> other``: for each other dimension,
+    the element of it that each element of this one corresponds to."""
+
+    name: str
+    elements: tuple[str, ...]
+    maps_to: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def key(self) -> str:
+        return canonical(self.name)
+
+
+ElementEquations = tuple[tuple[tuple[str, ...], str], ...]
+ElementTables = tuple[tuple[tuple[str, ...], GraphicalFunction], ...]
+
+
+@dataclass(frozen=True)
 class _Common:
+    """What every variable has. ``dims`` names the dimensions it is arrayed over (none: a
+    scalar); ``elements`` holds element-wise equations ``((e1, e2), "equation")`` that override
+    the apply-to-all one (a stock's initial value, a constant's number as text). An empty
+    apply-to-all equation (NaN for a constant) means every element must be defined.
+
+    ``indices`` marks an element of an arrayed variable after expansion (`sim.arrays.expand`):
+    ``(("Region", "north"), ("Age", "young"))`` for ``pop[north,young]``."""
+
     name: str
     units: str = ""
     doc: str = ""
+    dims: tuple[str, ...] = field(default=(), kw_only=True)
+    elements: ElementEquations = field(default=(), kw_only=True)
+    indices: tuple[tuple[str, str], ...] = field(default=(), kw_only=True)
 
     @property
     def key(self) -> str:
@@ -138,15 +170,18 @@ class Flow(_Common):
     non_negative: bool = False
     graphical: GraphicalFunction | None = None
     source: str = ""
+    tables: ElementTables = field(default=(), kw_only=True)
 
 
 @dataclass(frozen=True)
 class Auxiliary(_Common):
-    """An equation of other variables; with ``graphical``, the table applied to it."""
+    """An equation of other variables; with ``graphical``, the table applied to it (arrayed:
+    ``tables`` holds one table per element, as for a `Lookup`)."""
 
     equation: str = "0"
     graphical: GraphicalFunction | None = None
     source: str = ""
+    tables: ElementTables = field(default=(), kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -161,10 +196,12 @@ class Constant(_Common):
 
 @dataclass(frozen=True)
 class Lookup(_Common):
-    """A graphical function called by name in equations: ``name(x)``."""
+    """A graphical function called by name in equations: ``name(x)``. An arrayed lookup holds
+    one table per element in ``tables`` (``((e1, e2), table)``; ``graphical`` for the rest)."""
 
     graphical: GraphicalFunction = field(default_factory=lambda: GraphicalFunction((0.0,), (0.0,)))
     source: str = ""
+    tables: ElementTables = field(default=(), kw_only=True)
 
 
 Variable = Stock | Flow | Auxiliary | Constant | Lookup
@@ -179,6 +216,7 @@ class Model:
     time: TimeSpec = field(default_factory=TimeSpec)
     doc: str = ""
     units: tuple[UnitDefinition, ...] = ()
+    dimensions: tuple[Dimension, ...] = field(default=(), kw_only=True)
 
     def __post_init__(self):
         object.__setattr__(self, "_index", {v.key: v for v in self.variables})

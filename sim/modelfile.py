@@ -130,7 +130,13 @@ def save_model(model: Model, path: str | os.PathLike) -> None:
 
 
 def dumps_model(model: Model) -> str:
+    """``model`` as TOML text; the format has no arrays, so an arrayed model is written as
+    the scalar model of its elements (`sim.arrays.expand`), which runs the same."""
     import tomli_w
+
+    from .arrays import expand
+
+    model = expand(model)
 
     data: dict[str, Any] = {"model": {"name": model.name}}
     if model.doc:

@@ -44,6 +44,7 @@ from pydantic import (
     model_validator,
 )
 
+from .arrays import expand
 from .compiler import CompiledModel, compile_model
 from .errors import ModelError, ParseError, UserInputError
 from .expr import parse
@@ -255,7 +256,7 @@ def _resolve(path: Path, chain: list[tuple[Path, ScenarioFile]]) -> Scenario:
     scenario_name = _name(chain[-1][1].name, path)
     model_file, model_spec = _model_spec(chain)
     model_path = _model_path(model_file, model_spec)
-    model = resolve_model(str(model_path))
+    model = expand(resolve_model(str(model_path)))  # arrays: scenarios set elements x[e]
     constants = {c.key: c for c in model.constants}
     kinds: dict[str, tuple[str, Any]] = {}
     origin: dict[str, Path] = {}

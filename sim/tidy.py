@@ -1,5 +1,6 @@
 """Tidy rows of a result under the year convention of `sim.years`: (scenario, variable, year,
-value, unit), one row per whole year of the run's period.
+value, unit), one row per whole year of the run's period; an arrayed model adds one column per
+dimension (``dim:Region``: the element of each element variable, empty for scalars).
 
 The same rows make ``trajectories.csv``, the ``trajectories`` DataFrame of `sim.run` and the
 sheet of the Excel export, so a number has one year wherever it is read.
@@ -15,9 +16,24 @@ from .model import Auxiliary, Flow, Model, Stock
 from .results import Result
 from .years import period_mask, rate_of, year_labels
 
-__all__ = ["TRAJECTORY_COLUMNS", "tidy_rows"]
+__all__ = ["TRAJECTORY_COLUMNS", "dimension_names", "tidy_rows", "trajectory_columns"]
 
 TRAJECTORY_COLUMNS = ("scenario", "variable", "year", "value", "unit")
+
+
+def dimension_names(*models: Model) -> tuple[str, ...]:
+    """The dimensions that the element variables of ``models`` (expanded) belong to, in
+    order of first appearance: none for a model without arrays."""
+    seen: dict[str, None] = {}
+    for model in models:
+        for v in model.variables:
+            seen.update(dict.fromkeys(dim for dim, _ in v.indices))
+    return tuple(seen)
+
+
+def trajectory_columns(dimensions: Sequence[str] = ()) -> tuple[str, ...]:
+    """`TRAJECTORY_COLUMNS`, then ``dim:<name>`` for each of ``dimensions``."""
+    return (*TRAJECTORY_COLUMNS, *(f"dim:{d}" for d in dimensions))
 
 
 def tidy_rows(
@@ -27,9 +43,13 @@ def tidy_rows(
     *,
     variables: Sequence[str] | None = None,
     whole_run: bool = False,
-) -> Iterator[tuple[str, str, int, float, str]]:
+    dimensions: Sequence[str] | None = None,
+) -> Iterator[tuple]:
     """Rows for scenario ``k`` of ``result`` named ``scenarios[k]``: every stock, flow and
-    auxiliary (or ``variables``), inside the run's period unless ``whole_run``."""
+    auxiliary (or ``variables``), inside the run's period unless ``whole_run``; then the
+    element of each of ``dimensions`` (default: the model's `dimension_names`)."""
+    if dimensions is None:
+        dimensions = dimension_names(model)
     if variables is None:
         variables = [v.name for v in model.variables if isinstance(v, Stock | Flow | Auxiliary)]
     for variable in variables:
@@ -37,6 +57,8 @@ def tidy_rows(
         name = result.names[j]
         units = result.units.get(name, "")
         rate = rate_of(model[name]) if name in model else False
+        where = dict(model[name].indices) if name in model else {}
+        labels = tuple(where.get(d, "") for d in dimensions)
         if whole_run:
             years, keep = year_labels(result.times, rate)
         else:
@@ -44,4 +66,4 @@ def tidy_rows(
         rows = np.flatnonzero(keep)
         for k, scenario in enumerate(scenarios):
             for i in rows:
-                yield (scenario, name, int(years[i]), float(result.values[i, j, k]), units)
+                yield (scenario, name, int(years[i]), float(result.values[i, j, k]), units, *labels)

@@ -88,8 +88,11 @@ class UnitReport:
 
 
 def check_units(model: Model) -> UnitReport:
-    """Check every equation of ``model``; raises `ModelError` only for a bad declaration."""
-    checker = _Checker(model)
+    """Check every equation of ``model`` (of each element, for an arrayed model); raises
+    `ModelError` only for a bad declaration."""
+    from ..arrays import expand
+
+    checker = _Checker(expand(model))
     checker.run()
     return UnitReport(tuple(checker.issues), tuple(dict.fromkeys(checker.reg.undeclared)))
 

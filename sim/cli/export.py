@@ -23,7 +23,9 @@ def register(subparsers) -> None:
         "other system-dynamics tools open; an output ending in .toml converts to our own "
         "format instead (e.g. to bring an XMILE model in).",
     )
-    parser.add_argument("model", help="a model file (.toml, .xmile) or a shipped model's name")
+    parser.add_argument(
+        "model", help="a model file (.toml, .xmile, Vensim .mdl) or a shipped model's name"
+    )
     parser.add_argument(
         "-o",
         "--output",

@@ -18,7 +18,9 @@ def register(subparsers) -> None:
         description="Run one model once, with its own time settings unless overridden, and "
         "write Time plus one column per variable.",
     )
-    parser.add_argument("model", help="a model file (.toml, .xmile) or a shipped model's name")
+    parser.add_argument(
+        "model", help="a model file (.toml, .xmile, .mdl) or a shipped model's name"
+    )
     parser.add_argument("--method", help="integration method: euler, rk2 or rk4")
     parser.add_argument("--dt", type=_positive_float, help="time step (overrides the model's)")
     parser.add_argument(

@@ -13,7 +13,10 @@ KEYWORDS = frozenset({"if", "then", "else", "and", "or", "not", "mod"})
 
 _NUMBER = re.compile(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _WORD = re.compile(r"[^\W\d][\w$.]*|\$[\w$.]*")
-_OPERATORS = ("<=", ">=", "<>", "==", "!=", "+", "-", "*", "/", "^", "(", ")", ",", "<", ">", "=")
+_OPERATORS = (
+    "<=", ">=", "<>", "==", "!=", "+", "-", "*", "/", "^", "(", ")", ",", "<", ">", "=",
+    "[", "]", "!", ":", "@",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,9 +12,11 @@ __all__ = [
     "Binary",
     "Call",
     "If",
+    "Index",
     "Name",
     "Node",
     "Number",
+    "Subscript",
     "Unary",
     "children",
     "fold",
@@ -63,7 +65,27 @@ class If:
     otherwise: Node
 
 
-Node = Number | Name | Unary | Binary | Call | If
+@dataclass(frozen=True, slots=True)
+class Index:
+    """One index of a subscript. ``kind`` is ``"name"`` (a dimension or an element, possibly
+    qualified ``dim.elem``: the expander decides), ``"number"`` (1-based position; ``name`` is
+    the digits), ``"star"`` (``*``; ``*:dim`` or ``dim.*`` with ``name`` the dimension) or
+    ``"bang"`` (Vensim's ``dim!``) or ``"position"`` (XMILE's ``@2``: at the position of the
+    current element of the equation's second dimension). Names are canonical."""
+
+    kind: str
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Subscript:
+    """``name[i1, i2]``: elements of an arrayed variable; a leaf until `sim.arrays` expands it."""
+
+    name: str
+    indices: tuple[Index, ...]
+
+
+Node = Number | Name | Unary | Binary | Call | If | Subscript
 
 
 def children(node: Node) -> tuple[Node, ...]:

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from ..errors import ParseError
 from ..names import canonical
 from .lexer import Token, tokenize
-from .nodes import Binary, Call, If, Name, Node, Number, Unary
+from .nodes import Binary, Call, If, Index, Name, Node, Number, Subscript, Unary
 
-__all__ = ["parse"]
+__all__ = ["parse", "remember"]
 
 _COMPARISONS = frozenset({"=", "<>", "<", "<=", ">", ">="})
 _PRECEDENCE = {
@@ -50,8 +50,24 @@ class _Pending:
     args: list[Node] = field(default_factory=list)  # a call's finished arguments
 
 
+_PRINTED: dict[str, Node] = {}
+_PRINTED_LIMIT = 1 << 18
+
+
+def remember(text: str, node: Node) -> None:
+    """Record that ``text``, printed from ``node`` by `unparse`, parses back to ``node``: the
+    array expander prints the equations of tens of thousands of elements that lowering then
+    reads, and this spares parsing them again (bounded; cleared when full)."""
+    if len(_PRINTED) >= _PRINTED_LIMIT:
+        _PRINTED.clear()
+    _PRINTED[text] = node
+
+
 def parse(text: str, variable: str = "") -> Node:
     """Parse one equation; ``variable`` names its owner in error messages."""
+    known = _PRINTED.get(text)
+    if known is not None:
+        return known
     if not text.strip():
         raise ParseError("empty equation", field=variable)
     return _Parser(tokenize(text, variable), variable).parse()
@@ -91,6 +107,14 @@ class _Parser:
             if kind == "name":
                 self.i += 1
                 nxt = tokens[self.i]
+                if nxt.kind == "op" and nxt.text == "[":
+                    subscript = self.subscript(text)
+                    if not self.at("("):
+                        self.operands.append(subscript)
+                        return
+                    self.i += 1  # Vensim's subscripted lookup ``table[a](x)``
+                    pending.append(_Pending("call", "lookup", 0, args=[subscript]))
+                    continue
                 if nxt.kind == "op" and nxt.text == "(":
                     self.i += 1
                     if tokens[self.i].kind == "op" and tokens[self.i].text == ")":
@@ -111,6 +135,56 @@ class _Parser:
                 pending.append(_Pending("if", "if", 0, len(self.operands), "cond"))
             else:
                 self.fail("a number, a name, '(' or IF")
+            self.i += 1
+
+    def at(self, op: str) -> bool:
+        token = self.tokens[self.i]
+        return token.kind == "op" and token.text == op
+
+    def subscript(self, name: str) -> Subscript:
+        """``name[i1, i2]`` from the ``[``: each index a name (dimension, element or
+        ``dim.elem``), a 1-based number, ``*``, ``*:dim`` or ``dim.*`` or ``dim!``."""
+        self.i += 1
+        indices: list[Index] = []
+        while True:
+            token = self.tokens[self.i]
+            if token.kind == "number":
+                self.i += 1
+                indices.append(Index("number", token.text))
+            elif token.kind == "op" and token.text == "@":  # XMILE's @2: the position of
+                self.i += 1  # the current element of the equation's second dimension
+                if self.tokens[self.i].kind != "number":
+                    self.fail("a dimension number after '@'")
+                indices.append(Index("position", self.tokens[self.i].text))
+                self.i += 1
+            elif token.kind == "op" and token.text == "*":
+                self.i += 1
+                if self.at(":"):  # XMILE's *:dim, all of a subrange
+                    self.i += 1
+                    if self.tokens[self.i].kind != "name":
+                        self.fail("a dimension after '*:'")
+                    indices.append(Index("star", canonical(self.tokens[self.i].text)))
+                    self.i += 1
+                else:
+                    indices.append(Index("star"))
+            elif token.kind == "name":
+                self.i += 1
+                key = canonical(token.text)
+                if self.at("!"):
+                    self.i += 1
+                    indices.append(Index("bang", key))
+                elif key.endswith(".") and self.at("*"):
+                    self.i += 1
+                    indices.append(Index("star", key[:-1]))
+                else:
+                    indices.append(Index("name", key))
+            else:
+                self.fail("a dimension, an element, a number or '*'")
+            if self.at("]"):
+                self.i += 1
+                return Subscript(canonical(name), tuple(indices))
+            if not self.at(","):
+                self.fail("',' or ']'")
             self.i += 1
 
     def operator(self) -> bool:

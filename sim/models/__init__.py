@@ -34,8 +34,13 @@ def shipped_model_path(name: str) -> Path:
 
 
 def resolve_model(spec: str) -> Model:
-    """A model from a file path (``.toml`` or ``.xmile``/``.xml``/``.stmx``) or a shipped name."""
+    """A model from a file path (``.toml``, ``.xmile``/``.xml``/``.stmx`` or Vensim ``.mdl``) or
+    a shipped name."""
     path = Path(spec)
+    if path.suffix.lower() == ".mdl":
+        from ..vensim import read_vensim
+
+        return read_vensim(path)
     if path.suffix.lower() in {".xmile", ".xml", ".stmx"}:
         from ..xmile import read_xmile
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..outputs import RunFolder, manifest
-from ..tidy import TRAJECTORY_COLUMNS, tidy_rows
+from ..tidy import TRAJECTORY_COLUMNS, dimension_names, tidy_rows, trajectory_columns
 from .feasibility import ScenarioVerdict
 
 __all__ = ["TARGET_COLUMNS", "trajectory_rows", "write_comparison", "write_scenario"]
@@ -57,7 +57,7 @@ def write_scenario(
         folder.write_csv("targets.csv", TARGET_COLUMNS, _target_rows([verdict]))
         folder.write_csv(
             "trajectories.csv",
-            TRAJECTORY_COLUMNS,
+            trajectory_columns(dimension_names(s.model)),
             trajectory_rows(verdict),
         )
         folder.write_csv(
@@ -141,7 +141,7 @@ def trajectory_rows(verdict: ScenarioVerdict, *, whole_run: bool = False):
     rate by the year it occurs in), inside the plan period unless ``whole_run``."""
     s = verdict.scenario
     for row in tidy_rows(verdict.result, s.model, [s.name], whole_run=whole_run):
-        yield (*row[:3], _num(row[3]), row[4])
+        yield (*row[:3], _num(row[3]), *row[4:])
 
 
 def _workbook(folder: RunFolder, verdicts: Sequence[ScenarioVerdict]) -> None:
@@ -158,7 +158,7 @@ def _workbook(folder: RunFolder, verdicts: Sequence[ScenarioVerdict]) -> None:
         {
             "verdicts": verdict_frame(verdicts),
             "trajectories": pd.DataFrame(
-                [(*r[:3], float(r[3]) if r[3] else None, r[4]) for r in trajectories],
+                [(*r[:3], float(r[3]) if r[3] else None, *r[4:5]) for r in trajectories],
                 columns=list(TRAJECTORY_COLUMNS),
             ),
             "parameters": pd.concat(

@@ -15,7 +15,7 @@ import csv
 import io
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +38,9 @@ __all__ = [
     "discover",
     "main",
     "read_expected",
+    "report",
     "run_case",
+    "run_suite",
 ]
 
 RTOL = 1e-4
@@ -82,14 +84,18 @@ class CaseResult:
         return KNOWN_FAILURES.get(self.case.name)
 
 
-def discover(folder: Path = DEFAULT_FOLDER) -> list[Case]:
-    """Every XMILE file under ``folder`` (at any depth) beside an output.csv or output.tab; a
-    case is named by its folder, plus the file's stem when the folder holds several models."""
+def discover(
+    folder: Path = DEFAULT_FOLDER, accept: Callable[[Path], bool] | None = None
+) -> list[Case]:
+    """Every XMILE file (or file ``accept`` takes) under ``folder`` (at any depth) beside an
+    output.csv or output.tab; a case is named by its folder, plus the file's stem when the
+    folder holds several models."""
     folder = Path(folder)
+    accept = accept or _is_xmile
     cases = []
     for directory in sorted({p.parent for p in folder.rglob("output.*")}):
         outputs = [directory / f for f in ("output.csv", "output.tab") if (directory / f).is_file()]
-        models = sorted(p for p in directory.iterdir() if _is_xmile(p))
+        models = sorted(p for p in directory.iterdir() if accept(p))
         for model in models if outputs else []:
             label = directory.relative_to(folder).as_posix()
             name = label if len(models) == 1 else f"{label}/{model.stem}"
@@ -141,14 +147,15 @@ def _cell(text: str, line: int, column: str) -> float:
         raise ValueError(f"line {line}, column {column!r}: not a number: {text!r}") from None
 
 
-def run_case(case: Case) -> CaseResult:
-    """Read, simulate and compare one case; every failure becomes a result with a reason."""
+def run_case(case: Case, read: Callable[..., Model] | None = None) -> CaseResult:
+    """Read (with ``read``, by default `read_xmile`), simulate and compare one case; every
+    failure becomes a result with a reason."""
     try:
         expected = read_expected(case.expected)
     except (OSError, ValueError, IndexError) as exc:
         return CaseResult(case, False, f"cannot read the canonical output: {exc}")
     try:
-        model = read_xmile(case.model, validate=False)
+        model = (read or read_xmile)(case.model, validate=False)
     except SimError as exc:
         return CaseResult(case, False, f"cannot read: {exc}")
     try:
@@ -198,7 +205,7 @@ def _rows(ours: np.ndarray, theirs: np.ndarray, dt: float) -> np.ndarray | str:
 
 def _ours(column: str, model: Model, result: Result, rows: np.ndarray) -> np.ndarray | None:
     key = canonical(column)
-    if key in model and any(canonical(n) == key for n in result.names):
+    if (key in model or "[" in key) and any(canonical(n) == key for n in result.names):
         return result[column][rows, 0]
     if key in _CONTROLS and key not in model:
         spec = model.time
@@ -231,32 +238,54 @@ def _column_error(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the pass/fail table; exit 1 on an unexpected failure or an unexpected pass."""
-    parser = argparse.ArgumentParser(prog="python -m sim.xmile.conformance", description=__doc__)
-    parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT_FOLDER)
+    return run_suite("XMILE", argv, DEFAULT_FOLDER, discover, run_case, KNOWN_FAILURES)
+
+
+def run_suite(
+    title: str,
+    argv: Sequence[str] | None,
+    default: Path,
+    cases: Callable[[Path], list[Case]],
+    run: Callable[[Case], CaseResult],
+    known_failures: Mapping[str, str],
+) -> int:
+    """The command line of a conformance runner: ``[FOLDER]`` (``default`` if not given, and
+    nothing to do if absent), every case run and the table printed by `report`."""
+    prog = f"python -m sim.{title.lower()}.conformance"
+    parser = argparse.ArgumentParser(prog=prog, description=f"{title} conformance cases.")
+    parser.add_argument("folder", nargs="?", type=Path, default=default)
     folder = parser.parse_args(argv).folder
     if not folder.is_dir():
         print(f"conformance folder {folder} is absent: nothing to run")
         return 0
-    results = [run_case(case) for case in discover(folder)]
+    return report(title, folder, [run(case) for case in cases(folder)], known_failures)
+
+
+def report(
+    title: str, folder: Path, results: list[CaseResult], known_failures: Mapping[str, str]
+) -> int:
+    """Print the table of ``results``; 1 on an unexpected failure or an unexpected pass."""
     width = max([len(r.case.name) for r in results] + [4])
-    print(f"XMILE conformance: {folder} ({len(results)} cases, relative tolerance {RTOL:g})")
+    print(f"{title} conformance: {folder} ({len(results)} cases, relative tolerance {RTOL:g})")
     print(f"{'case':<{width}}  {'result':<13}  {'max rel err':>11}  reason / note")
     for r in results:
-        print(f"{r.case.name:<{width}}  {_verdict(r):<13}  {r.max_error:>11.2g}  "
+        verdict = _verdict(r, known_failures.get(r.case.name))
+        print(f"{r.case.name:<{width}}  {verdict:<13}  {r.max_error:>11.2g}  "
               f"{r.reason if not r.passed else r.note}")  # fmt: skip
     passed = sum(r.passed for r in results)
-    known = sum(not r.passed and r.known is not None for r in results)
-    unexpected = [r for r in results if r.passed == (r.known is not None)]
-    print(f"{passed} passed, {len(results) - passed} failed ({known} known) of {len(results)}")
-    for r in (r for r in results if not r.passed and r.known):
-        print(f"  known failure {r.case.name}: {r.known}")
+    known = sum(not r.passed and r.case.name in known_failures for r in results)
+    unexpected = [r for r in results if r.passed == (r.case.name in known_failures)]
+    print(f"{title}: {passed} passed, {len(results) - passed} failed ({known} known) of "
+          f"{len(results)}")  # fmt: skip
+    for r in (r for r in results if not r.passed and r.case.name in known_failures):
+        print(f"  known failure {r.case.name}: {known_failures[r.case.name]}")
     return 1 if unexpected else 0
 
 
-def _verdict(r: CaseResult) -> str:
+def _verdict(r: CaseResult, known: str | None) -> str:
     if r.passed:
-        return "PASS" if r.known is None else "XPASS (stale)"
-    return "known failure" if r.known is not None else "FAIL"
+        return "PASS" if known is None else "XPASS (stale)"
+    return "known failure" if known is not None else "FAIL"
 
 
 if __name__ == "__main__":

@@ -13,7 +13,21 @@ import re
 from collections.abc import Callable, Mapping
 
 from ..errors import ModelError, ParseError
-from ..expr import Binary, Call, If, Name, Node, Number, Unary, fold, parse, rebuild, walk
+from ..expr import (
+    Binary,
+    Call,
+    If,
+    Index,
+    Name,
+    Node,
+    Number,
+    Subscript,
+    Unary,
+    fold,
+    parse,
+    rebuild,
+    walk,
+)
 
 __all__ = [
     "CONTROLS",
@@ -28,6 +42,7 @@ __all__ = [
 
 LookupCalls = Callable[[str, str], str | None]  # (table's key, argument's text) -> a name
 _IDENTIFIER = re.compile(r"[^\W\d][\w$]*")
+_QUALIFIED = re.compile(r"[^\W\d][\w$]*\.[\w$]+")  # dim.element
 _SPACES = re.compile(r"\s+")
 _WORD_OPS = {"and": "AND", "or": "OR", "mod": "mod"}  # PySD reads only a lower-case "mod"
 _TIME_NAMES = {
@@ -52,9 +67,7 @@ CONTROLS: dict[str, tuple[str, str]] = {
 
 
 def parse_equation(text: str, where: str) -> Node:
-    """The tree of an XMILE equation; errors say where, and name arrays when they are the cause."""
-    if "[" in text:
-        raise ModelError(f"arrays (subscripts) are not supported: {text.strip()!r}", field=where)
+    """The tree of an XMILE equation; errors say where."""
     try:
         return parse(text, where)
     except ParseError as exc:
@@ -133,6 +146,8 @@ class _Printer:
                 return text[:-2] if text.endswith(".0") else text
             case Name(name=name):
                 return self.name(name)
+            case Subscript(name=name, indices=indices):
+                return f"{self.name(name)}[{', '.join(self.index(i) for i in indices)}]"
             case Unary(op="not", operand=operand):
                 return f"NOT {_operand(operand, parts[0])}"
             case Unary(op=op, operand=operand):
@@ -156,6 +171,20 @@ class _Printer:
                 return f"{_identifier(text)}({', '.join(parts)})"
         raise TypeError(f"not a syntax-tree node: {node!r}")
 
+    def index(self, index: Index) -> str:
+        """One subscript index as XMILE writes it: Vensim's ``dim!`` is XMILE's ``*:dim``."""
+        name = index.name
+        if index.kind == "number":
+            return name
+        if index.kind == "position":
+            return f"@{name}"
+        if index.kind in ("star", "bang"):
+            return f"*:{_identifier(self.names.get(name, name))}" if name else "*"
+        if name not in self.names and _QUALIFIED.fullmatch(name):
+            dim, element = name.split(".", 1)
+            return f"{self.names.get(dim, dim)}.{self.names.get(element, element)}"
+        return _identifier(self.names.get(name, name))
+
     def name(self, key: str) -> str:
         if key in self.names:
             return _identifier(self.names[key])
@@ -169,7 +198,7 @@ class _Printer:
 
 def _operand(node: Node, text: str) -> str:
     """An operator's operand: parenthesised unless a name, a call or a non-negative number."""
-    if isinstance(node, Name) or (isinstance(node, Number) and node.value >= 0):
+    if isinstance(node, Name | Subscript) or (isinstance(node, Number) and node.value >= 0):
         return text
     if isinstance(node, Call) and not text.startswith("IF "):
         return text

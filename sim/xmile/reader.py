@@ -1,14 +1,18 @@
 """Read an XMILE 1.0 file into a `Model`.
 
-What a `Model` cannot hold (arrays, macros with stocks, conveyors, queues, ovens) is refused
-with one `ModelError` that names the element and the variable, so that no model runs silently
-wrong; expression macros are inlined where they are called (see `macros`), modules flattened
-into one model (see `modules`).
+Arrays are read as they are written: ``<dimensions>`` of the file (named elements or a
+``size``), a variable's ``<dimensions>``, its apply-to-all ``<eqn>`` and element-wise
+``<element subscript="a, b">`` equations and graphical functions; `sim.arrays` expands them.
+What a `Model` cannot hold (macros with stocks, conveyors, queues, ovens) is refused with one
+`ModelError` that names the element and the variable, so that no model runs silently wrong;
+expression macros are inlined where they are called (see `macros`), modules flattened into
+one model (see `modules`).
 Display-only content (views, styles, scales, vendor elements) is ignored.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import xml.etree.ElementTree as ET
@@ -22,6 +26,7 @@ from ..inputfile import read_input_bytes
 from ..model import (
     Auxiliary,
     Constant,
+    Dimension,
     Flow,
     Lookup,
     Model,
@@ -44,8 +49,6 @@ _ESCAPE = re.compile(r'\\(["\\])')  # \" and \\ inside a quoted name
 _DECLARED_ENCODING = re.compile(rb"^(?:\xef\xbb\xbf)?<\?xml[^>]*encoding=[\"']([\w.-]+)[\"']")
 _LEGACY_VARIABLES = {"stock", "flow", "aux", "gf", "module", "group"}
 _UNSUPPORTED = {  # child element -> what it makes of its variable
-    "dimensions": "arrays (dimensions)",
-    "element": "arrays (array elements)",
     "conveyor": "conveyors",
     "queue": "queues",
     "oven": "ovens",
@@ -110,6 +113,10 @@ class _Reader:
         self.raws = self._variables()
         self.spellings = {canonical(r.name): r.name for r in self.raws}
         self.macros = read_macros(root, self.ns)
+        self.dimensions = self._dimensions()
+        self.dimension_names = {canonical(d.name): d.name for d in self.dimensions}
+        arrays = {canonical(n): n for d in self.dimensions for n in (d.name, *d.elements)}
+        self.spellings = arrays | self.spellings  # as the writer spells equations
 
     def all(self, name: str, element: ET.Element) -> list[ET.Element]:
         return children(element, name, self.ns)
@@ -170,9 +177,73 @@ class _Reader:
     def _refuse_unsupported(self, raw: _Raw) -> None:
         for element in raw.element:
             what = _UNSUPPORTED.get(local(element.tag))
-            if what is None or (local(element.tag) == "dimensions" and not len(element)):
-                continue
-            raise ModelError(f"{what} are not supported (<{local(element.tag)}>)", field=raw.where)
+            if what is not None:
+                raise ModelError(
+                    f"{what} are not supported (<{local(element.tag)}>)", field=raw.where
+                )
+
+    # -- arrays ------------------------------------------------------------------------
+    def _dimensions(self) -> tuple[Dimension, ...]:
+        """The file's ``<dimensions>``: each ``<dim>`` lists ``<elem name>``s or has a
+        ``size`` (elements ``1`` … ``size``); ``<sdsim:map to>`` keeps our mappings."""
+        found: list[Dimension] = []
+        for owner in (self.root, self.main):
+            for block in self.all("dimensions", owner):
+                for dim in self.all("dim", block):
+                    found.append(self._dimension(dim))
+        return tuple(found)
+
+    def _dimension(self, dim: ET.Element) -> Dimension:
+        name = (dim.get("name") or "").strip()
+        where = f"dimension {name!r}"
+        if not name:
+            raise ModelError("a <dim> needs a name attribute", field="dimensions")
+        elements = tuple((e.get("name") or "").strip() for e in self.all("elem", dim))
+        if not elements:
+            size = dim.get("size")
+            count = number(size, f"{where} size") if size is not None else 0
+            if count < 1 or count != int(count):
+                raise ModelError("a <dim> needs <elem> elements or a whole size", field=where)
+            elements = tuple(str(i) for i in range(1, int(count) + 1))
+        if not all(elements):
+            raise ModelError("an <elem> needs a name attribute", field=where)
+        maps = []
+        for mapping in children(dim, "map", SDSIM_NS):
+            targets = tuple(e.strip() for e in (text_of(mapping) or "").split(","))
+            maps.append(((mapping.get("to") or "").strip(), targets))
+        return Dimension(name, elements, tuple(maps))
+
+    def _dims(self, raw: _Raw) -> tuple[str, ...]:
+        """The dimensions a variable is arrayed over, as the file spells them."""
+        names = []
+        for block in self.all("dimensions", raw.element):
+            for dim in self.all("dim", block):
+                key = canonical(dim.get("name") or "")
+                if key not in self.dimension_names:
+                    known = ", ".join(self.dimension_names.values()) or "none"
+                    raise ModelError(
+                        f"unknown dimension {dim.get('name')!r} (dimensions: {known})",
+                        field=raw.where,
+                    )
+                names.append(self.dimension_names[key])
+        return tuple(names)
+
+    def _elements(self, raw: _Raw, dims: tuple[str, ...]):
+        """``<element subscript="a, b">`` children: their equations and tables."""
+        equations, tables = [], []
+        for element in self.all("element", raw.element):
+            if not dims:
+                raise ModelError("<element> definitions need <dimensions>", field=raw.where)
+            subscript = tuple(s.strip() for s in (element.get("subscript") or "").split(","))
+            where = f"{raw.where} [{', '.join(subscript)}]"
+            kept = self._kept(raw, f"eqn[{','.join(subscript)}]")
+            text = self._equation(element, where, optional=True, original=kept)
+            if text:
+                equations.append((subscript, text))
+            gf = self.one("gf", element)
+            if gf is not None:
+                tables.append((subscript, graphical_function(gf, self.ns, where)))
+        return tuple(equations), tuple(tables)
 
     # -- the model ---------------------------------------------------------------------
     def model(self, default_name: str) -> Model:
@@ -187,6 +258,7 @@ class _Reader:
             time=self._time(),
             doc=doc,
             units=self._units(),
+            dimensions=self.dimensions,
         )
 
     def _units(self) -> tuple[UnitDefinition, ...]:
@@ -211,22 +283,35 @@ class _Reader:
         }
         source = self._kept(raw, "source") or ""
         gf = self.one("gf", element)
+        dims = self._dims(raw)
+        elements, tables = self._elements(raw, dims)
+        arrayed = {"dims": dims, "elements": elements} if dims else {}
         if raw.kind == "gf" or (gf is not None and self._is_table(raw)):
             table = element if raw.kind == "gf" else gf
-            return Lookup(
-                graphical=graphical_function(table, self.ns, raw.where), source=source, **common
+            graphical = (
+                graphical_function(table, self.ns, raw.where)
+                if self.one("ypts", table) is not None or not tables
+                else tables[0][1]
             )
+            return Lookup(graphical=graphical, source=source, tables=tables, dims=dims, **common)
         if raw.kind == "stock":
             return Stock(
-                initial=self._equation(raw),
+                initial=self._equation(
+                    element, raw.where, optional=bool(elements), original=self._kept(raw, "eqn")
+                ),
                 inflows=self._flow_names(raw, "inflow"),
                 outflows=self._flow_names(raw, "outflow"),
                 non_negative=self._non_negative(element, behavior["stock"]),
                 source=source,
                 **common,
+                **arrayed,
             )
         graphical = None if gf is None else graphical_function(gf, self.ns, raw.where)
-        equation = self._equation(raw)
+        equation = self._equation(
+            element, raw.where, optional=bool(elements or tables), original=self._kept(raw, "eqn")
+        )
+        if tables:
+            arrayed["tables"] = tables
         kind = (self._kept(raw, "kind") or "").strip()
         promoted = (
             kind not in {"auxiliary", "constant"} and canonical(raw.name) in self._stock_flows
@@ -235,25 +320,43 @@ class _Reader:
             non_negative = self._non_negative(element, behavior["flow"])
             return Flow(
                 equation=equation, non_negative=non_negative, graphical=graphical,
-                source=source, **common,
+                source=source, **common, **arrayed,
             )  # fmt: skip
-        value = plain_number(equation, raw.where)
-        if graphical is None and value is not None and kind != "auxiliary":
-            return Constant(value=value, source=source, range=self._range(raw), **common)
-        return Auxiliary(equation=equation, graphical=graphical, source=source, **common)
+        if graphical is None and not tables and kind != "auxiliary":
+            value = plain_number(equation, raw.where) if equation else math.nan
+            numbers = [plain_number(text, raw.where) for _, text in elements]
+            if value is not None and None not in numbers:
+                return Constant(
+                    value=value, source=source, range=self._range(raw), **common, **arrayed
+                )
+        return Auxiliary(equation=equation, graphical=graphical, source=source, **common, **arrayed)
 
-    def _equation(self, raw: _Raw) -> str:
-        """The engine's equation of ``raw``; our own exports keep their exact original text."""
-        text = text_of(self.one("eqn", raw.element))
+    def _equation(
+        self,
+        element: ET.Element,
+        where: str,
+        *,
+        optional: bool = False,
+        original: str | None = None,
+    ) -> str:
+        """The engine's equation of a variable (or of one ``<element>`` of it); our own
+        exports keep their exact ``original`` text (see `_kept`). An arrayed variable defined
+        element by element has none (``""``)."""
+        text = text_of(self.one("eqn", element))
         if text is None or not text.strip():
-            raise ModelError("missing <eqn>", field=raw.where)
-        original = self._kept(raw, "eqn")
-        if original is not None and self._printed(original, raw.where) == text.strip():
+            if optional:
+                return ""
+            raise ModelError("missing <eqn>", field=where)
+        if original is not None and self._printed(original, where) == text.strip():
             return original
-        equation = to_engine(text, raw.where)
-        tree = parse_equation(equation, raw.where)
+        return self._translate(text, where)
+
+    def _translate(self, text: str, where: str) -> str:
+        """The engine's equation for XMILE ``text``, macros inlined."""
+        equation = to_engine(text, where)
+        tree = parse_equation(equation, where)
         if any(isinstance(n, Call) and n.func in self.macros for n in walk(tree)):
-            return unparse(expand(tree, self.macros, raw.where))
+            return unparse(expand(tree, self.macros, where))
         return equation
 
     def _printed(self, original: str, where: str) -> str | None:
@@ -344,5 +447,10 @@ def _roundtrip(model: ET.Element) -> dict[str, dict[str, str]]:
     block = child(model, "roundtrip", SDSIM_NS)
     if block is None:
         return {}
-    kept = {canonical(v.get("name", "")): dict(v.attrib) for v in children(block, "var", SDSIM_NS)}
+    kept = {}
+    for var in children(block, "var", SDSIM_NS):
+        entry = dict(var.attrib)
+        for element in children(var, "element", SDSIM_NS):  # an arrayed variable's parts
+            entry[f"eqn[{element.get('subscript', '')}]"] = element.get("eqn", "")
+        kept[canonical(var.get("name", ""))] = entry
     return kept | {"": dict(block.attrib)}

@@ -13,6 +13,7 @@ PySD and Simlin run the same file.
 
 from __future__ import annotations
 
+import math
 import os
 from xml.sax.saxutils import escape, quoteattr
 
@@ -48,7 +49,8 @@ def write_xmile(model: Model, path: str | os.PathLike) -> None:
 
 def writes_xmile(model: Model) -> str:
     """``model`` as XMILE text."""
-    spellings = {v.key: v.name for v in model.variables}
+    arrays = {canonical(n): n for d in model.dimensions for n in (d.name, *d.elements)}
+    spellings = arrays | {v.key: v.name for v in model.variables}
     calls = _LookupCalls(model, spellings)
     out = _Lines()
     out.add(0, '<?xml version="1.0" encoding="utf-8"?>')
@@ -61,6 +63,7 @@ def writes_xmile(model: Model) -> str:
     out.add(1, "</header>")
     _sim_specs(out, model)
     _model_units(out, model.units)
+    _dimensions(out, model)
     out.add(1, "<model>")
     out.add(2, "<variables>")
     kept: list[dict[str, str]] = []
@@ -154,8 +157,9 @@ class _LookupCalls:
         self.names: dict[tuple[str, str], str] = {}
         self.first: dict[str, str] = {}  # table key -> the argument its own name stands for
         for v in model.variables:  # one pass to see every call before writing any table
-            for text in (getattr(v, "initial", None), getattr(v, "equation", None)):
-                if text is not None:
+            texts = (getattr(v, "initial", None), getattr(v, "equation", None))
+            for text in (*texts, *(t for _, t in v.elements)):
+                if text:
                     to_xmile(parse_equation(text, v.name), spellings, self)
 
     def __call__(self, key: str, arg: str) -> str:
@@ -195,26 +199,32 @@ def _variable(
         _points(out, 4, v.graphical)
     else:
         out.add(3, f"<{tag} name={_attr(v.name)}>")
+    _arrays(out, v, f"{tag} {v.name!r}", spellings, calls, kept)
     match v:
         case Stock():
-            _equation(out, v.initial, f"stock {v.name!r} (initial)", spellings, calls, kept)
+            if v.initial or not v.elements:
+                _equation(out, v.initial, f"stock {v.name!r} (initial)", spellings, calls, kept)
             for role, flows in (("inflow", v.inflows), ("outflow", v.outflows)):
                 for flow in flows:
                     out.element(4, role, quote_name(flow))
             if v.non_negative:
                 out.add(4, "<non_negative/>")
         case Flow() | Auxiliary():
-            _equation(out, v.equation, f"{tag} {v.name!r}", spellings, calls, kept)
+            if v.equation or not v.elements:
+                _equation(out, v.equation, f"{tag} {v.name!r}", spellings, calls, kept)
             if isinstance(v, Flow) and v.non_negative:
                 out.add(4, "<non_negative/>")
             if v.graphical is not None:
                 _gf(out, v.graphical)
             elif (
-                isinstance(v, Auxiliary) and plain_number(v.equation, f"aux {v.name!r}") is not None
+                isinstance(v, Auxiliary)
+                and v.equation
+                and plain_number(v.equation, f"aux {v.name!r}") is not None
             ):
                 kept["kind"] = "auxiliary"
         case Constant():
-            out.element(4, "eqn", _number(v.value))
+            if not (v.elements and math.isnan(v.value)):
+                out.element(4, "eqn", _number(v.value))
             if v.range is not None:
                 lo, hi = v.range
                 kept |= {"min": _number(lo), "max": _number(hi)}
@@ -236,7 +246,15 @@ def _roundtrip(out: _Lines, model: Model, kept: list[dict[str, str]]) -> None:
     doc = f" doc={_attr(model.doc)}" if model.doc else ""
     out.add(2, f"<sdsim:roundtrip{doc}>")
     for k in kept:
-        out.add(3, "<sdsim:var " + " ".join(f"{key}={_attr(val)}" for key, val in k.items()) + "/>")
+        parts = {key[4:-1]: text for key, text in k.items() if key.startswith("eqn[")}
+        attrs = " ".join(f"{key}={_attr(v)}" for key, v in k.items() if not key.startswith("eqn["))
+        if not parts:
+            out.add(3, f"<sdsim:var {attrs}/>")
+            continue
+        out.add(3, f"<sdsim:var {attrs}>")
+        for subscript, text in parts.items():  # an arrayed variable's element equations
+            out.add(4, f"<sdsim:element subscript={_attr(subscript)} eqn={_attr(text)}/>")
+        out.add(3, "</sdsim:var>")
     out.add(2, "</sdsim:roundtrip>")
 
 
@@ -247,8 +265,9 @@ def _flows(v: Variable) -> tuple[str, ...]:
 def _controls(model: Model, spellings: dict[str, str]) -> set[str]:
     used: set[str] = set()
     for v in model.variables:
-        for text in (getattr(v, "initial", None), getattr(v, "equation", None)):
-            if text is not None:
+        texts = (getattr(v, "initial", None), getattr(v, "equation", None))
+        for text in (*texts, *(t for _, t in v.elements)):
+            if text:
                 used |= controls_used(text, v.name, spellings)
     return used
 
@@ -260,17 +279,66 @@ def _equation(
     spellings: dict[str, str],
     calls: _LookupCalls,
     kept: dict[str, str],
+    *,
+    depth: int = 4,
+    key: str = "eqn",
 ) -> None:
+    """``<eqn>`` in the spelling every reader parses; the original text, when it differs,
+    under ``key`` of what our reader keeps (``eqn[a,b]`` for an element's)."""
     portable = to_xmile(parse_equation(text, where), spellings, calls)
-    out.element(4, "eqn", portable)
+    out.element(depth, "eqn", portable)
     if portable != text:
-        kept["eqn"] = text
+        kept[key] = text
 
 
 def _gf(out: _Lines, gf: GraphicalFunction) -> None:
     out.add(4, f"<gf{_kind(gf)}>")
     _points(out, 5, gf)
     out.add(4, "</gf>")
+
+
+def _dimensions(out: _Lines, model: Model) -> None:
+    """XMILE's ``<dimensions>``: each with its elements (and our mappings, which XMILE lacks)."""
+    if not model.dimensions:
+        return
+    out.add(1, "<dimensions>")
+    for dim in model.dimensions:
+        out.add(2, f"<dim name={_attr(dim.name)}>")
+        for element in dim.elements:
+            out.add(3, f"<elem name={_attr(element)}/>")
+        for other, targets in dim.maps_to:
+            out.element(3, "sdsim:map", ",".join(targets), f" to={_attr(other)}")
+        out.add(2, "</dim>")
+    out.add(1, "</dimensions>")
+
+
+def _arrays(
+    out: _Lines,
+    v: Variable,
+    where: str,
+    spellings: dict[str, str],
+    calls: _LookupCalls,
+    kept: dict[str, str],
+) -> None:
+    """An arrayed variable's ``<dimensions>`` and its ``<element>`` equations and tables."""
+    if not v.dims:
+        return
+    out.add(4, "<dimensions>")
+    for dim in v.dims:
+        out.add(5, f"<dim name={_attr(dim)}/>")
+    out.add(4, "</dimensions>")
+    for subscript, text in v.elements:
+        label = ", ".join(subscript)
+        out.add(4, f"<element subscript={_attr(label)}>")
+        key = f"eqn[{','.join(subscript)}]"
+        _equation(out, text, f"{where} [{label}]", spellings, calls, kept, depth=5, key=key)
+        out.add(4, "</element>")
+    for subscript, table in getattr(v, "tables", ()):
+        out.add(4, f"<element subscript={_attr(', '.join(subscript))}>")
+        out.add(5, f"<gf{_kind(table)}>")
+        _points(out, 6, table)
+        out.add(5, "</gf>")
+        out.add(4, "</element>")
 
 
 def _kind(gf: GraphicalFunction) -> str:

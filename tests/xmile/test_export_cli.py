@@ -60,6 +60,4 @@ def test_a_bad_xmile_file_is_one_line_naming_file_and_variable(tmp_path):
         check=False,
     )  # fmt: skip
     assert done.returncode == 2
-    assert done.stderr == (
-        f"sim simulate: error: {bad}: aux 'v': arrays (subscripts) are not supported: 'x[1]'\n"
-    )
+    assert done.stderr == (f"sim simulate: error: {bad}: v: 'x' is not a variable of the model\n")

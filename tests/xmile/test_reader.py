@@ -179,11 +179,9 @@ def test_views_groups_and_vendor_elements_are_ignored():
     ("variables", "extra", "message"),
     [
         ('<aux name="v"><eqn>1</eqn><dimensions><dim name="d"/></dimensions></aux>', "",
-         r"^aux 'v': arrays \(dimensions\) are not supported"),
+         r"^aux 'v': unknown dimension 'd' \(dimensions: none\)"),
         ('<aux name="v"><element subscript="a"><eqn>1</eqn></element></aux>', "",
-         r"^aux 'v': arrays \(array elements\) are not supported"),
-        ('<aux name="v"><eqn>x[a] + 1</eqn></aux>', "",
-         r"^aux 'v': arrays \(subscripts\) are not supported"),
+         r"^aux 'v': <element> definitions need <dimensions>"),
         ('<module name="sector"/>', "", r"^module 'sector': no <model name='sector'>"),
         ('<aux name="v"><eqn>acc(2)</eqn></aux>',
          '<macro name="acc"><parm>x</parm><eqn>s</eqn><variables><stock name="s"><eqn>0</eqn>'

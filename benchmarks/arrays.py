@@ -1,0 +1,125 @@
+"""Arrays: compile time of a 10,000-stock arrayed model, and throughput of an arrayed model of
+100 elements × 3 stocks at n = 1,000 and 100,000 scenarios.
+
+CPU seconds are given beside wall seconds: on a shared machine the wall clock mostly measures
+the other processes."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from sim.arrays import expand
+from sim.compiler import compile_model
+from sim.model import Auxiliary, Constant, Dimension, Flow, Model, Stock, TimeSpec
+from sim.simulate import Save, simulate
+
+from .compile import flow_model
+from .timing import best_time
+
+__all__ = ["aging_model", "grid_model", "run", "stock_array"]
+
+
+def stock_array(stocks: int) -> Model:
+    """``stocks`` stocks as one arrayed stock and its arrayed inflow: the arrayed twin of
+    `benchmarks.compile.flow_model` (as many stocks and flows)."""
+    n = Dimension("N", tuple(f"e{i}" for i in range(stocks)))
+    return Model(
+        "stock array",
+        (
+            Constant("rate", value=0.1),
+            Stock("stock", initial="1", inflows=("flow",), dims=("N",)),
+            Flow("flow", equation="rate * (N / 1000 - stock[N])", dims=("N",)),
+        ),
+        TimeSpec(0.0, 10.0, 1.0),
+        dimensions=(n,),
+    )
+
+
+def grid_model(rows: int, cols: int) -> Model:
+    """One stock per element of a ``rows`` × ``cols`` array, each filled toward a target that
+    depends on its row and column, and their total."""
+    dims = (
+        Dimension("Row", tuple(f"r{i}" for i in range(rows))),
+        Dimension("Col", tuple(f"c{j}" for j in range(cols))),
+    )
+    return Model(
+        "grid",
+        (
+            Constant("rate", value=0.1),
+            Auxiliary("target", equation="Row * 10 + Col", dims=("Row", "Col")),
+            Stock("level", initial="1", inflows=("fill",), dims=("Row", "Col")),
+            Flow(
+                "fill", equation="rate * (target[Row, Col] - level[Row, Col])", dims=("Row", "Col")
+            ),
+            Auxiliary("total", equation="SUM(level[*, *])"),
+        ),
+        TimeSpec(0.0, 10.0, 1.0),
+        dimensions=dims,
+    )
+
+
+def aging_model(elements: int) -> Model:
+    """``elements`` regions × 3 stocks (young, adult, old) in an aging chain, with births
+    from adults, a national total and each region's share of it: 100 × 3 in the benchmark."""
+    region = Dimension("Region", tuple(f"region {i}" for i in range(elements)))
+    r = ("Region",)
+    return Model(
+        "aging",
+        (
+            Constant("birth rate", value=0.03),
+            Constant("maturation time", value=15.0),
+            Constant("life time", value=40.0),
+            Constant("initial adults", dims=r, value=100.0),
+            Stock("young", initial="initial adults[Region] / 2", inflows=("births",),
+                  outflows=("maturing",), dims=r),
+            Stock("adult", initial="initial adults", inflows=("maturing",),
+                  outflows=("aging",), dims=r),
+            Stock("old", initial="initial adults / 4", inflows=("aging",), outflows=("deaths",),
+                  dims=r),
+            Flow("births", equation="birth rate * adult[Region]", dims=r),
+            Flow("maturing", equation="young / maturation time", dims=r),
+            Flow("aging", equation="adult / life time", dims=r),
+            Flow("deaths", equation="old / 10", dims=r),
+            Auxiliary("population", equation="young + adult + old", dims=r),
+            Auxiliary("national", equation="SUM(population[*])"),
+            Auxiliary("share", equation="population / national", dims=r),
+        ),
+        TimeSpec(0.0, 20.0, 1.0),
+        dimensions=(region,),
+    )  # fmt: skip
+
+
+def _compile_time(model: Model, label: str, figures: dict[str, float]) -> float:
+    cpu = time.process_time()
+    expand(model)
+    figures[f"seconds to expand {label}, CPU"] = time.process_time() - cpu
+    wall, cpu = time.perf_counter(), time.process_time()
+    compile_model(model)
+    cpu = time.process_time() - cpu
+    figures[f"seconds to compile {label} (expansion included), CPU"] = cpu
+    figures[f"seconds to compile {label} (expansion included), wall"] = time.perf_counter() - wall
+    return cpu
+
+
+def run() -> dict[str, float]:
+    figures: dict[str, float] = {}
+    arrayed = _compile_time(stock_array(10_000), "stock[N] + flow[N], N = 10,000", figures)
+    cpu = time.process_time()
+    compile_model(flow_model(10_000))
+    scalar = time.process_time() - cpu
+    figures["seconds to compile the same 10,000 stocks written out (scalar), CPU"] = scalar
+    figures["arrayed / scalar compile time"] = arrayed / scalar
+    _compile_time(grid_model(100, 100), "100 × 100 stocks (3 variables each)", figures)
+    compiled = compile_model(aging_model(100))
+    final = Save(variables=["national"], times=[20.0])
+    rng = np.random.default_rng(0)
+    for n in (1_000, 100_000):
+        params = {
+            "birth rate": rng.uniform(0.01, 0.05, n),
+            "initial adults[region 7]": rng.uniform(50, 150, n),
+        }
+        seconds = best_time(lambda p=params: simulate(compiled, p, save=final))
+        figures[f"100 regions × 3 stocks: runs/s at n={n:,}"] = n / seconds
+    return figures
