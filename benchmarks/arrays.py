@@ -105,7 +105,7 @@ def _compile_time(model: Model, label: str, figures: dict[str, float]) -> float:
 
 def run() -> dict[str, float]:
     figures: dict[str, float] = {}
-    arrayed = _compile_time(stock_array(10_000), "stock[N] + flow[N], N=10,000", figures)
+    arrayed = _compile_time(stock_array(10_000), "stock[N]+flow[N], N=10,000", figures)
     cpu = time.process_time()
     compile_model(flow_model(10_000))
     scalar = time.process_time() - cpu
