@@ -224,9 +224,14 @@ class _Expander:
     def flow(self, name: str, context: Context) -> str:
         """The flow element that the stock element of ``context`` takes."""
         key = canonical(name)
-        if key not in self.arrays:
-            return name
-        return self.ref(key, self.implicit(key, context))
+        if key in self.arrays:
+            return self.ref(key, self.implicit(key, context))
+        if math.prod(len(d.keys) for d in self.arrays[canonical(self.owner)]) > 1:
+            self.fail(
+                f"flow {name!r} has no dimensions, so it would feed every element of this "
+                "arrayed stock: give it the stock's dimensions"
+            )
+        return name
 
     # -- equations -------------------------------------------------------------------------
     def equation(self, text: str, context: Context) -> str:

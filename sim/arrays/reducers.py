@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..expr import Binary, Call, If, Node, Number
 
-__all__ = ["ARRAY_FUNCTIONS", "UNSUPPORTED", "VECTOR_FUNCTIONS", "reduce"]
+__all__ = ["ARRAY_FUNCTIONS", "UNSUPPORTED", "VECTOR_FUNCTIONS", "chain", "reduce"]
 
 # One argument or several: each argument contributes its elements (a scalar contributes itself).
 ARRAY_FUNCTIONS = frozenset(
@@ -19,7 +19,8 @@ UNSUPPORTED = frozenset({"vector_lookup"})
 _MAX_ARGS = 99  # the n-ary MIN and MAX builtins take at most this many arguments
 
 
-def _chain(op: str, values: list[Node]) -> Node:
+def chain(op: str, values: list[Node]) -> Node:
+    """``values[0] op values[1] op …``, left to right."""
     result = values[0]
     for value in values[1:]:
         result = Binary(op, result, value)
@@ -47,8 +48,8 @@ def _stddev(values: list[Node]) -> Node:
     the first element: shift-invariant, so a large mean does not cancel the variance away."""
     n = Number(float(len(values)))
     shifts = [Binary("-", v, values[0]) for v in values[1:]] or [Number(0.0)]
-    mean = Binary("/", _chain("+", shifts), n)
-    square = Binary("/", _chain("+", [Binary("^", d, Number(2.0)) for d in shifts]), n)
+    mean = Binary("/", chain("+", shifts), n)
+    square = Binary("/", chain("+", [Binary("^", d, Number(2.0)) for d in shifts]), n)
     variance = Binary("-", square, Binary("^", mean, Number(2.0)))
     return Call("sqrt", (Call("max", (variance, Number(0.0))),))
 
@@ -60,9 +61,9 @@ def _rank(values: list[Node], rank: Node) -> Node:
     for i, x in enumerate(values):
         below = [_indicator(Binary("<", y, x)) for y in values]
         below += [_indicator(Binary("=", y, x)) for y in values[:i]]
-        place = Binary("+", _chain("+", below), Number(1.0))
+        place = Binary("+", chain("+", below), Number(1.0))
         terms.append(Binary("*", Number(float(i + 1)), _indicator(Binary("=", place, rank))))
-    return _chain("+", terms)
+    return chain("+", terms)
 
 
 def reduce(func: str, values: list[Node], extra: list[Node]) -> Node:
@@ -71,11 +72,11 @@ def reduce(func: str, values: list[Node], extra: list[Node]) -> Node:
     n = len(values)
     match func:
         case "sum":
-            return _chain("+", values)
+            return chain("+", values)
         case "prod":
-            return _chain("*", values)
+            return chain("*", values)
         case "mean":
-            return Binary("/", _chain("+", values), Number(float(n))) if n > 1 else values[0]
+            return Binary("/", chain("+", values), Number(float(n))) if n > 1 else values[0]
         case "min" | "vmin":
             return _nary("min", values)
         case "max" | "vmax":

@@ -5,6 +5,7 @@ REORDER. Positions are 0-based where Vensim's are (ELM MAP offsets, SORT ORDER, 
 from __future__ import annotations
 
 from ..expr import Binary, Call, If, Name, Node, Number, Unary
+from .reducers import chain
 
 __all__ = ["elm_map", "rank", "reorder", "select", "sort_order"]
 
@@ -13,17 +14,11 @@ _INF = Name("inf")
 
 
 def _sum(values: list[Node]) -> Node:
-    result = values[0]
-    for value in values[1:]:
-        result = Binary("+", result, value)
-    return result
+    return chain("+", values)
 
 
 def _prod(values: list[Node]) -> Node:
-    result = values[0]
-    for value in values[1:]:
-        result = Binary("*", result, value)
-    return result
+    return chain("*", values)
 
 
 def _nary(func: str, values: list[Node]) -> Node:

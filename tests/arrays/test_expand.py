@@ -177,3 +177,10 @@ def test_expanded_equations_parse_to_the_trees_handed_to_lowering():
             seen += 1
             assert parser._Parser(tokenize(text, v.name), v.name).parse() == parser._PRINTED[text]
     assert seen == 6
+
+
+def test_a_scalar_flow_cannot_feed_every_element_of_an_arrayed_stock():
+    m = model(Stock("s", inflows=("f",), dims=("Region",)), Flow("f", equation="1"))
+    with pytest.raises(ModelError, match="flow 'f' has no dimensions") as info:
+        expand(m)
+    assert info.value.field == "s"
