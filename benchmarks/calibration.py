@@ -3,8 +3,10 @@
 
 History matching runs the whole batch pipeline (sampling, simulation, 22 targets judged, prior
 summaries) plus each run's implausibility and the kept runs' summaries, in this process on one
-core. Calibration fits the out-migration and ageing-in rates of the trend scenario to the 2020
-census and 60+ share with bounded least squares; every Jacobian is one simulate call.
+core, in chunks of `CHUNK_SIZE` runs (one simulate call each). The million is run, not
+extrapolated: the fan charts bin only the first 100,000 runs, so a smaller n overstates the
+cost of a run. Calibration fits the out-migration and ageing-in rates of the trend scenario to
+the 2020 census and 60+ share with bounded least squares; every Jacobian is one simulate call.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import time
 from pathlib import Path
 
 from sim.calibration.fit import calibrate
-from sim.calibration.history import history_match
+from sim.calibration.history import CHUNK_SIZE, history_match
 from sim.uncertainty.batch import run_batch
 from sim.uncertainty.plan import plan_batch
 
@@ -25,6 +27,7 @@ TREND = ROOT / "scenarios" / "trend.toml"
 OBSERVATIONS = ROOT / "sim" / "models" / "hexi_observations.csv"
 FIT = ["out_migration_rate", "ageing_in_rate"]
 GOAL_SECONDS_PER_MILLION = 30.0
+MILLION = 1_000_000
 
 
 def _match_seconds(samples: int) -> tuple[float, float, int]:
@@ -42,26 +45,23 @@ def _batch_cpu_seconds(samples: int) -> float:
     return time.process_time() - cpu
 
 
-MILLION_PROXY = 300_000  # model v2 runs at RK4, dt 0.5: a million takes minutes, so time less
-
-
 def run() -> dict[str, float]:
     _match_seconds(2_000)  # warm caches: file reads, compilation
     figures: dict[str, float] = {}
+    figures["chunk size (runs per simulate call, history_match's default)"] = f"{CHUNK_SIZE:,}"
     seconds, cpu, _ = _match_seconds(100_000)
     figures["history matching runs/s, n = 100,000"] = 100_000 / seconds
     figures["CPU time against plain sim batch, n = 100,000 (ratio)"] = cpu / _batch_cpu_seconds(
         100_000
     )
-    seconds, cpu, kept = _match_seconds(MILLION_PROXY)
-    figures[f"history matching runs/s, n = {MILLION_PROXY:,}"] = MILLION_PROXY / seconds
-    figures["seconds for a million at that rate (goal, set for model v1: under 30)"] = (
-        1_000_000 * seconds / MILLION_PROXY
+    seconds, cpu, kept = _match_seconds(MILLION)
+    figures[f"history matching runs/s, n = {MILLION:,} (wall clock)"] = MILLION / seconds
+    figures[f"seconds for that million, wall clock (goal: under {GOAL_SECONDS_PER_MILLION:g})"] = (
+        seconds
     )
-    figures[f"CPU seconds of this process, n = {MILLION_PROXY:,}"] = cpu
-    figures["share kept by the census, 60+ share and 2017-2020 jobs, %"] = (
-        100 * kept / MILLION_PROXY
-    )
+    figures["CPU seconds of this process for that million (one core)"] = cpu
+    figures["runs/s by CPU time of this process"] = MILLION / cpu
+    figures["share kept by the census, 60+ share and 2017-2020 jobs, %"] = 100 * kept / MILLION
     start = time.perf_counter()
     result = calibrate(TREND, OBSERVATIONS, FIT)
     figures["calibration of 2 constants, seconds"] = time.perf_counter() - start

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import is_
 
 import numpy as np
 
@@ -78,7 +79,14 @@ class CompiledModel:
             for k in self._order(initial=True)
             if k not in system.constants
         ]
-        self.run_steps = [self._step(k) for k in self._order(initial=False) if k in self.dynamic]
+        order = [k for k in self._order(initial=False) if k in self.dynamic]
+        steady = self._steady(order)
+        self.run_steps = [
+            _Step(self.slot[k], _once_per_step(self.slot[k], self._step(k).fn, steady[k]))
+            if k in steady and k in system.equations
+            else self._step(k)
+            for k in order
+        ]
         self.stock_rates = [
             ([self.slot[f] for f in s.inflows], [self.slot[f] for f in s.outflows])
             for s in system.stocks
@@ -211,6 +219,30 @@ class CompiledModel:
                     queue.append(reader)
         return dynamic
 
+    def _fixed_delay(self, key: str) -> bool:
+        """Whether pipeline ``key``'s delay time reads no stock nor time: fixed for a run."""
+        delay = self.system.pipelines[key].delay
+        return not self._uses_time(delay) and not self._references(delay, key) & self.dynamic
+
+    def _steady(self, order: list[str]) -> dict[str, tuple[int, ...]]:
+        """Run-time equations that read no stock and no stage time (only constants, STEP,
+        PULSE, pipelines of fixed delay and each other), with the slots of the run-time
+        values they read: their value can change only from one step to the next."""
+        s = self.system
+        steady: dict[str, tuple[int, ...]] = {}
+        for key in order:
+            if key in s.pipelines:
+                if self._fixed_delay(key):
+                    steady[key] = ()
+            elif (
+                key in s.equations
+                and key not in self._limit_deps
+                and not _varies_within_step(s.equations[key].node, self.slot)
+                and all(d in steady for d in self._deps[key] & self.dynamic)
+            ):
+                steady[key] = tuple(sorted(self.slot[d] for d in self._deps[key] & self.dynamic))
+        return steady
+
     def _order(self, *, initial: bool) -> list[str]:
         """Keys in evaluation order; at the start stocks read their initial equations."""
         s = self.system
@@ -249,7 +281,8 @@ class CompiledModel:
         if key in s.pipelines:
             if initial:
                 return _Step(slot, self._compile(s.pipelines[key].initial, key))
-            return _Step(slot, _pipeline(key, self._compile(s.pipelines[key].delay, key)))
+            delay = self._compile(s.pipelines[key].delay, key)
+            return _Step(slot, _pipeline(key, delay, self._fixed_delay(key)))
         fn = self._equation_fns.get(key)
         if fn is None:  # the same closure serves the initial values and the run
             eq = s.equations[key]
@@ -529,10 +562,52 @@ def _graphical(x: Fn, gf) -> Fn:
     return lambda v, c: table(x(v, c))
 
 
-def _pipeline(key: str, delay: Fn) -> Fn:
+def _pipeline(key: str, delay: Fn, fixed: bool) -> Fn:
     # read from the start of the step, as PULSE and STEP do: every Runge-Kutta stage of a
     # step sees the same output, so a pipeline releases each step's input whole, one delay on
+    if fixed:  # a delay time that reads no stock nor time: its output is looked up once a step
+        return lambda v, c: c.memory[key].value_in_step(c.step_start, delay, v, c)
     return lambda v, c: c.memory[key].value_at(c.step_start - delay(v, c))
+
+
+_RUN_CONSTANT_TIMES = frozenset(
+    {"dt", "time_step", "starttime", "initial_time", "stoptime", "final_time"}
+)
+_STEP_START_FUNCTIONS = frozenset({"step", "pulse"})  # they read the time a step starts
+
+
+def _varies_within_step(node: Node, slots: dict[str, int]) -> bool:
+    """Whether ``node`` reads the time of a Runge-Kutta stage (TIME, RAMP, …): conservative,
+    any time name or timed builtin not known to be fixed over a step counts."""
+    for n in walk(node):
+        if isinstance(n, Name) and n.name in TIME_NAMES and n.name not in slots:
+            if n.name not in _RUN_CONSTANT_TIMES:
+                return True
+        elif isinstance(n, Call):
+            if n.func in TIME_NAMES and n.func not in _RUN_CONSTANT_TIMES:
+                return True
+            timed = n.func in FUNCTIONS and FUNCTIONS[n.func].uses_time
+            if timed and n.func not in _STEP_START_FUNCTIONS:
+                return True
+    return False
+
+
+def _once_per_step(slot: int, fn: Fn, reads: tuple[int, ...]) -> Fn:
+    """``fn`` for an equation whose value changes only between steps (see
+    `CompiledModel._steady`): computed afresh when the step or any run-time value it reads
+    (by identity: a value kept from an earlier stage is the same object) has changed, else
+    the value of its previous stage. The memory is the run's (``clock.kept``)."""
+
+    def once(v, c):
+        inputs = [v[i] for i in reads]
+        kept = c.kept.get(slot)
+        if kept is not None and kept[0] == c.step_start and all(map(is_, kept[1], inputs)):
+            return kept[2]
+        value = fn(v, c)
+        c.kept[slot] = (c.step_start, inputs, value)
+        return value
+
+    return once
 
 
 def _nonnegative(fn: Fn) -> Fn:

@@ -25,6 +25,7 @@ class Clock:
     stop: float
     memory: dict = field(default_factory=dict)  # per-run state of DELAY pipelines
     step_start: float = 0.0  # the time at which the current integration step starts
+    kept: dict = field(default_factory=dict)  # per-run values of equations fixed over a step
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .compiler import CompiledModel, compile_model
+from .compiler import CompiledModel, Fn, compile_model
 from .errors import ModelError, UserInputError
 from .functions import Clock
 from .integrators import ButcherTableau, get_integrator
@@ -73,6 +73,7 @@ def simulate(
         run.clock.step_start = float(times[0])
         y = run.initial_state()
         stages = run.staged(integrator.b)
+        stage, spare = np.empty_like(y), np.empty_like(y)  # reused by every step
         for k, t in enumerate(times):
             run.clock.step_start = float(t)
             k1 = run.rates(float(t), y)
@@ -82,7 +83,8 @@ def simulate(
                 for j, slot in enumerate(slots):
                     row[j] = run.values[slot]
             if k + 1 < len(times):
-                y = run.clamp(integrator.step(stages, float(t), y, step, k1))
+                new = integrator.step(stages, float(t), y, step, k1, (stage, spare))
+                y, spare = run.clamp(new), y
                 run.remember_step(k)
     names = tuple(compiled.system.names[k] for k in save_keys)
     units = {compiled.system.names[k]: compiled.system.units.get(k, "") for k in save_keys}
@@ -108,6 +110,9 @@ class _Run:
         for key, value in compiled.system.constants.items():
             self.values[compiled.slot[key]] = overrides.get(key, value)
         self.nonneg = np.array([s.non_negative for s in compiled.system.stocks], dtype=bool)
+        self._weights: tuple[float, ...] = (1.0,)
+        self._buffers: list[np.ndarray] | None = None
+        self._next = 0
 
     def initial_state(self) -> np.ndarray:
         v, c = self.values, self.clock
@@ -142,14 +147,22 @@ class _Run:
             v[slot] = y[i]
         for step in self.c.run_steps:
             v[step.slot] = step.fn(v, c)
-        dy = np.empty_like(y)
-        for i, (inflows, outflows) in enumerate(self.c.stock_rates):
-            rate = 0.0
-            for slot in inflows:
-                rate = rate + v[slot]
+        dy = self._rates_buffer(y)
+        for row, (inflows, outflows) in zip(dy, self.c.stock_rates, strict=True):
+            row[...] = v[inflows[0]] if inflows else 0.0  # summed in place, left to right
+            for slot in inflows[1:]:
+                np.add(row, v[slot], out=row)
             for slot in outflows:
-                rate = rate - v[slot]
-            dy[i] = rate
+                np.subtract(row, v[slot], out=row)
+        return dy
+
+    def _rates_buffer(self, y: np.ndarray) -> np.ndarray:
+        """An array for the rates, one per stage of a step in turn: a step's stages are all
+        read before the next step's first stage is computed, so the arrays can be reused."""
+        if self._buffers is None or self._buffers[0].shape != y.shape:
+            self._buffers = [np.empty_like(y) for _ in self._weights]
+        dy = self._buffers[self._next]
+        self._next = (self._next + 1) % len(self._buffers)
         return dy
 
     def staged(self, weights: tuple[float, ...]):
@@ -204,6 +217,8 @@ class _History:
         self.rows: np.ndarray | None = None
         self.count = 0
         self._columns: np.ndarray | None = None
+        self._step_start: float | None = None  # the step whose output `_step_value` is
+        self._step_value = None
 
     def record(self, k: int, value) -> None:
         shape = np.shape(value)
@@ -227,8 +242,23 @@ class _History:
         constant over each step as the integrator sees it. For a delay that is a whole number
         of steps this is the input exactly ``delay`` ago; for any other it still conserves
         what goes through the pipeline. Before the start the input is ``initial``."""
+        return self._lookup(when)[0]
+
+    def value_in_step(self, step_start: float, delay: Fn, v: list, c: Clock):
+        """``value_at(step_start - delay(v, c))`` for a delay time fixed over the run. Within
+        a step it changes only if it reads a row recorded in this step (a delay under two
+        steps); otherwise it is looked up at the step's first stage and kept for the others."""
+        if step_start == self._step_start:
+            return self._step_value
+        value, highest = self._lookup(step_start - delay(v, c))
+        if highest is not None and highest < round((step_start - self.start) / self.dt):
+            self._step_start, self._step_value = step_start, value
+        return value
+
+    def _lookup(self, when) -> tuple[object, int | None]:
+        """`value_at`, and the highest row it read (None: it read none)."""
         if self.rows is None:
-            return self.initial
+            return self.initial, None
         pos = (np.asarray(when, dtype=float) - self.start) / self.dt
         near = np.rint(pos)
         pos = np.where(np.abs(pos - near) < 1e-9, near, pos)
@@ -236,9 +266,10 @@ class _History:
         frac = pos - base
         steps = base.astype(np.intp)
         lo = self._rows_at(steps)
+        highest = int(steps.max())
         if not frac.any():  # a whole number of steps ago, as a delay mostly is
-            return lo
-        return lo + frac * (self._rows_at(steps + 1) - lo)
+            return lo, highest
+        return lo + frac * (self._rows_at(steps + 1) - lo), highest + 1
 
     def _rows_at(self, steps: np.ndarray):
         """Recorded input ``steps`` steps after the start, per scenario when ``steps`` is an

@@ -32,6 +32,7 @@ from .evaluate import ObservedScenario, observation_output, trajectory_output
 from .observations import Observations, load_observations
 
 __all__ = [
+    "CHUNK_SIZE",
     "DEFAULT_CUTOFF",
     "DEFAULT_MIN_KEPT",
     "HistoryMatchResult",
@@ -41,6 +42,9 @@ __all__ = [
     "parameter_metric",
 ]
 
+CHUNK_SIZE = 50_000
+"""Runs per chunk (one simulate call each) by default: big enough that numpy's per-call cost
+is small against the work on each array, small enough that memory stays bounded."""
 DEFAULT_CUTOFF = 3.0
 DEFAULT_MIN_KEPT = 1000
 WORST = "max_implausibility"
@@ -325,7 +329,7 @@ def match_batch(
     cutoff: float = DEFAULT_CUTOFF,
     min_kept: int = DEFAULT_MIN_KEPT,
     executor: Executor | None = None,
-    chunk_size: int = 50_000,
+    chunk_size: int = CHUNK_SIZE,
     show_progress: bool = False,
     bins: int = BINS,
 ) -> HistoryMatchResult:
@@ -396,7 +400,7 @@ def history_match(
     cutoff: float = DEFAULT_CUTOFF,
     min_kept: int = DEFAULT_MIN_KEPT,
     executor: Executor | None = None,
-    chunk_size: int = 50_000,
+    chunk_size: int = CHUNK_SIZE,
     show_progress: bool = False,
 ) -> HistoryMatchResult:
     """Sample the scenario's ``[uncertain]`` parameters ``samples`` times and keep the runs
