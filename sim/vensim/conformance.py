@@ -1,6 +1,6 @@
 """Run the SDXorg Vensim test models against their canonical outputs (``make conformance``).
 
-``python -m sim.vensim.conformance [FOLDER]`` prints one row per `.mdl` file, as the XMILE
+``python -m sim.vensim.conformance [--pysd] [FOLDER]`` prints one row per `.mdl` file, as the XMILE
 runner does (`sim.xmile.conformance`, whose comparison and tolerance it shares): pass, fail
 with the first mismatch or the error, or known failure with the reason in `KNOWN_FAILURES`.
 The folder defaults to ``../shared/conformance/vensim`` next to the repository.
@@ -58,7 +58,9 @@ def run_case(case: common.Case) -> common.CaseResult:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the pass/fail table; exit 1 on an unexpected failure or an unexpected pass."""
-    return common.run_suite("Vensim", argv, DEFAULT_FOLDER, discover, run_case, KNOWN_FAILURES)
+    return common.run_suite(
+        "Vensim", argv, DEFAULT_FOLDER, discover, run_case, KNOWN_FAILURES, "read_vensim"
+    )
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 """Run the SDXorg XMILE test models against their canonical outputs and say why any fails.
 
-``python -m sim.xmile.conformance [FOLDER]`` (``make conformance``) prints one row per case:
-pass, fail (with the first mismatch, or the error, as the reason) or known failure (with the
-reason recorded in `KNOWN_FAILURES`). The folder defaults to ``../shared/conformance/xmile``
-next to the repository. Values agree when ``|ours - theirs| <= 1e-4 |theirs|`` (the suite's
-relative tolerance) plus a round-off floor of 1e-9 times the column's largest magnitude, so
-that a canonical ``1.05E-15`` matches our ``0``.
+``python -m sim.xmile.conformance [--pysd] [FOLDER]`` (``make conformance``) prints one row
+per case: pass, fail (with the first mismatch, or the error, as the reason) or known failure
+(with the reason recorded in `KNOWN_FAILURES`); ``--pysd`` also runs PySD on every case
+(`sim.xmile.pysd_conformance`) and prints its pass count beside ours. The folder defaults
+to ``../shared/conformance/xmile`` next to the repository. Values agree when
+``|ours - theirs| <= 1e-4 |theirs|`` (the suite's relative tolerance) plus a round-off floor
+of 1e-9 times the column's largest magnitude, so that a canonical ``1.05E-15`` matches our
+``0``.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ __all__ = [
     "Case",
     "CaseResult",
     "Expected",
+    "compare_table",
     "discover",
     "main",
     "read_expected",
@@ -168,12 +171,28 @@ def run_case(case: Case, read: Callable[..., Model] | None = None) -> CaseResult
 
 
 def _compare(case: Case, model: Model, result: Result, expected: Expected) -> CaseResult:
-    rows = _rows(result.times, expected.times, model.time.dt)
+    def column_of(column: str, rows: np.ndarray) -> np.ndarray | None:
+        return _ours(column, model, result, rows)
+
+    return compare_table(case, result.times, column_of, model.time.dt, expected)
+
+
+def compare_table(
+    case: Case,
+    times: np.ndarray,
+    column_of: Callable[[str, np.ndarray], np.ndarray | None],
+    dt: float,
+    expected: Expected,
+) -> CaseResult:
+    """Compare a run saved at ``times`` (``column_of(column, rows)``: a canonical column's
+    values at those rows, None if the run has no such column) with ``expected``, by the
+    suite's rules; shared by our runs and PySD's (`sim.xmile.pysd_conformance`)."""
+    rows = _rows(times, expected.times, dt)
     if isinstance(rows, str):
         return CaseResult(case, False, rows)
     worst, missing, failures = 0.0, [], []
     for column, theirs in expected.values.items():
-        ours = _ours(column, model, result, rows)
+        ours = column_of(column, rows)
         if ours is None:
             missing.append(column)
             continue
@@ -248,17 +267,33 @@ def run_suite(
     cases: Callable[[Path], list[Case]],
     run: Callable[[Case], CaseResult],
     known_failures: Mapping[str, str],
+    pysd_reader: str = "read_xmile",
 ) -> int:
     """The command line of a conformance runner: ``[FOLDER]`` (``default`` if not given, and
-    nothing to do if absent), every case run and the table printed by `report`."""
+    nothing to do if absent), every case run and the table printed by `report`; with
+    ``--pysd``, PySD (``pysd.<pysd_reader>``) also runs every case and the two pass counts
+    follow (exit 2 if pysd is not installed)."""
+    from . import pysd_conformance  # it imports this module
+
     prog = f"python -m sim.{title.lower()}.conformance"
     parser = argparse.ArgumentParser(prog=prog, description=f"{title} conformance cases.")
     parser.add_argument("folder", nargs="?", type=Path, default=default)
-    folder = parser.parse_args(argv).folder
+    parser.add_argument("--pysd", action="store_true", help="also run PySD on every case")
+    args = parser.parse_args(argv)
+    folder = args.folder
+    if args.pysd and pysd_conformance.load_pysd() is None:
+        print(f"{prog}: --pysd: pysd is not installed (pip install -e '.[dev]')", file=sys.stderr)
+        return 2
     if not folder.is_dir():
         print(f"conformance folder {folder} is absent: nothing to run")
         return 0
-    return report(title, folder, [run(case) for case in cases(folder)], known_failures)
+    found = cases(folder)
+    results = [run(case) for case in found]
+    status = report(title, folder, results, known_failures)
+    if args.pysd:
+        theirs = [pysd_conformance.run_pysd_case(case, pysd_reader) for case in found]
+        pysd_conformance.print_comparison(title, results, theirs)
+    return status
 
 
 def report(
