@@ -14,7 +14,7 @@ from collections.abc import Callable
 from ..errors import ModelError
 from ..expr import Binary, Call, If, Name, Node, Number, Unary
 
-__all__ = ["PURE", "RENAMED", "STATEFUL", "UNSUPPORTED", "arity"]
+__all__ = ["PURE", "RENAMED", "STATEFUL", "UNSUPPORTED", "arity", "get_time_value"]
 
 _DT = Name("time_step")
 _TIME = Name("time")
@@ -145,7 +145,6 @@ UNSUPPORTED = {
     "random_poisson": "random numbers",
     "random_exponential": "random numbers",
     "random_0_1": "random numbers",
-    "get_time_value": "calendar time",
     "get_data_at_time": "data at a given time",
     "get_data_last_time": "data at a given time",
     "delay_conveyor": "conveyors",
@@ -154,6 +153,25 @@ UNSUPPORTED = {
     "npv": "NPV",
     "tabbed_array": "tabbed arrays",
 }
+
+
+def get_time_value(relative: Node, offset: Node, measure: Node, where: str) -> Node:
+    """``GET TIME VALUE(0, offset, 0)``: the simulation time plus ``offset``, in the model's
+    time units. Relative to the start or to the computer's clock (``relativeto`` 1 or 2) and
+    calendar measures (``measure`` > 0: year, month, day, …) need a calendar the model does
+    not have: refused by name."""
+    if relative != Number(0.0):
+        raise ModelError(
+            "GET TIME VALUE relative to the start or to the computer's clock (relativeto other "
+            "than 0) is not supported",
+            field=where,
+        )
+    if measure != Number(0.0):
+        raise ModelError(
+            "GET TIME VALUE of a calendar measure (measure other than 0) is not supported",
+            field=where,
+        )
+    return Binary("+", _TIME, offset)
 
 
 def arity(func: str, got: int, lo: int, hi: int, where: str) -> None:

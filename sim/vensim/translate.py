@@ -48,7 +48,7 @@ from . import syntax as v
 from .data import GET_FUNCTIONS, read_constants, read_series, sheet
 from .document import Document, Section
 from .flows import assign_flows
-from .functions import PURE, RENAMED, STATEFUL, UNSUPPORTED, arity
+from .functions import PURE, RENAMED, STATEFUL, UNSUPPORTED, arity, get_time_value
 from .grammar import parse_statement
 from .orders import Orders
 from .subscripts import Subscripts
@@ -447,6 +447,10 @@ class _Translator:
             build, lo, hi = STATEFUL[key]
             arity(key, len(args), lo, hi, owner)
             return build(*(self.expr(a, scope, owner) for a in args))
+        if key == "get_time_value":
+            arity(key, len(args), 3, 3, owner)
+            relative, offset, measure = (self.expr(a, scope, owner) for a in args)
+            return get_time_value(relative, offset, measure, owner)
         if key == "active_initial":
             arity(key, len(args), 2, 2, owner)
             self.active[canonical(owner)] = self.expr(args[1], scope, owner)

@@ -91,6 +91,11 @@ def test_integer_truncates_and_modulo_takes_the_sign_of_the_dividend():
     assert (values("i")[0], values("m")[0], values("n")[0]) == (-2, -1, 1)
 
 
+def test_get_time_value_is_the_simulation_time_plus_an_offset():
+    values = run("g = GET TIME VALUE(0, 2.5, 0) ~~|\n", 3, 0.5)
+    assert values("g").tolist() == [2.5, 3, 3.5, 4, 4.5, 5, 5.5]
+
+
 def test_sample_if_true_holds_the_last_sample():
     values = run("s = SAMPLE IF TRUE(MODULO(Time, 3) = 0, Time * 10, -5) ~~|\n", stop=7)
     assert list(values("s")) == [0, 0, 0, 30, 30, 30, 60, 60]
@@ -151,6 +156,8 @@ def test_time_settings_come_from_the_control_section():
         ("x = 1 ~~|\ny = x(2) ~~|\n", "y: x is a variable, not a lookup"),
         (":MACRO: m(a)\nm = a ~~|\n", "line 2: :MACRO: without :END OF MACRO:"),
         ("x = 1 + * 2 ~~|\n", "line 2: equation does not parse at column 9"),
+        ("x = GET TIME VALUE(1, 0, 0) ~~|\n", "x: GET TIME VALUE relative to the start"),
+        ("x = GET TIME VALUE(0, 0, 3) ~~|\n", "x: GET TIME VALUE of a calendar measure"),
     ],
 )
 def test_what_cannot_run_is_one_error_naming_the_variable(equations, message):
