@@ -353,7 +353,9 @@ function scheduleLevers() {
       for (const [id, s] of Object.entries(r)) {
         const cell = document.querySelector(`tr[data-target="${id}"]`).cells[5];
         cell.classList.remove("stale");
-        cell.textContent = s.status === "found" ? `${s.lever} ${s.side === ">=" ? "≥" : "≤"} ${fmt(s.value)}`
+        // a lever's value is a setting to type (a year reads 2018, not 2,018)
+        const typed = Number.isInteger(s.value) ? String(s.value) : fmt(s.value);
+        cell.textContent = s.status === "found" ? `${s.lever} ${s.side === ">=" ? "≥" : "≤"} ${typed}`
           : s.status === "always" ? "met across the lever's range" : s.status === "unreachable" ? "not within the lever's range" : "input";
         cell.title = s.text;
       }
