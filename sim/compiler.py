@@ -9,17 +9,16 @@ rate evaluation, in an order where each variable comes after what it reads.
 from __future__ import annotations
 
 import difflib
-import gc
 import graphlib
 from collections import Counter
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import is_
 
 import numpy as np
 
 from .arrays import expand
+from .collector import collector_paused
 from .errors import ModelError
 from .expr import Binary, Call, If, Name, Node, Number, Unary, children, fold, walk
 from .functions import BINARY_OPERATORS, CONSTANT_NAMES, FUNCTIONS, TIME_NAMES, Clock
@@ -43,7 +42,7 @@ class CompiledModel:
     """A model ready to run any number of scenarios; build it once, simulate it many times."""
 
     def __init__(self, model: Model):
-        with _collector_paused():
+        with collector_paused():
             self._build(model)
 
     def _build(self, model: Model) -> None:
@@ -526,20 +525,6 @@ def _walk_values(node: Node):
             stack.extend(reversed(node.args[1:]))
         else:
             stack.extend(reversed(children(node)))
-
-
-@contextmanager
-def _collector_paused():
-    """Pause Python's cyclic garbage collector: compiling allocates a few objects per node
-    and frees none, and each full collection would walk every one of them again, making the
-    compile time of a large model grow faster than its size."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def compile_model(model: Model | CompiledModel) -> CompiledModel:

@@ -4,29 +4,11 @@ Timing is too noisy on a shared machine, so the test counts the Python calls mad
 compiling, a measure of work that does not depend on the machine's load.
 """
 
-import sys
-
 from benchmarks.compile import chain_model
 from sim.compiler import compile_model
 
 
-def _calls_to_compile(stocks: int) -> int:
-    model = chain_model(stocks)
-    count = 0
-
-    def profile(frame, event, arg):
-        nonlocal count
-        if event == "call":
-            count += 1
-
-    sys.setprofile(profile)
-    try:
-        compile_model(model)
-    finally:
-        sys.setprofile(None)
-    return count
-
-
-def test_twice_the_stocks_costs_twice_the_work():
-    small, large = _calls_to_compile(150), _calls_to_compile(600)
+def test_twice_the_stocks_costs_twice_the_work(count_calls):
+    models = [chain_model(n) for n in (150, 600)]  # built outside what is counted
+    small, large = (count_calls(lambda m=m: compile_model(m)) for m in models)
     assert large / small < 4.4  # 4x the stocks; quadratic work would be about 16x

@@ -7,9 +7,7 @@ global state or needs a display.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import astuple, dataclass
 from functools import partial
 from pathlib import Path
@@ -20,6 +18,7 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, NullLocator
 
+from ..collector import collector_paused
 from .feasibility import FeasibilityMap
 from .prim import PrimResult
 from .sensitivity import SobolResult
@@ -142,7 +141,7 @@ def fan_grid(
                 rows=(first, last))
         for first, last in parts
     ]  # fmt: skip
-    with _no_gc():
+    with collector_paused():
         drawn = draw_parallel([*alongside, *jobs], workers=workers)
     image = Image.fromarray(np.concatenate(drawn[len(alongside) :], axis=0))
     image.save(path, format="png", compress_level=1)
@@ -202,20 +201,6 @@ def warm_up() -> None:
         FigureCanvasAgg(fig).draw()
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """Drawing makes many short-lived cyclic objects; the cyclic collector, walking a heap
-    that holds a batch's arrays, then costs more than the drawing. Reference counting still
-    frees what it can."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def probability_bars(
     path: Path | str,
     labels: Sequence[str],
@@ -227,7 +212,7 @@ def probability_bars(
 ) -> Path:
     """Horizontal bars of P(met) with their 95 % intervals, one per target. Margins are set
     from the labels' length rather than by a layout pass (which would draw everything twice)."""
-    with _no_gc(), rc_context(_FAST_TEXT):
+    with collector_paused(), rc_context(_FAST_TEXT):
         fig = probability_figure(labels, p, low, high, title=title)
         height = fig.get_size_inches()[1]
         longest = max((len(label) for label in labels), default=10)
