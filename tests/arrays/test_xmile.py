@@ -89,6 +89,8 @@ def test_an_arrayed_model_survives_a_round_trip_through_xmile():
 def test_the_export_is_portable_xmile():
     text = writes_xmile(arrayed_model())
     assert "<eqn>SUM(c[*:A])</eqn>" in text  # Vensim's c[A!] in XMILE's spelling
+    # the original spelling is kept aside, not as a second <eqn> a namespace-blind reader sees
+    assert "sdsim:eqn" not in text and '<sdsim:element subscript="a2" eqn="SUM(c[A!])"/>' in text
 
 
 @pytest.mark.parametrize(
