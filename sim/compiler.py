@@ -103,9 +103,10 @@ class CompiledModel:
 
     @property
     def public_keys(self) -> list[str]:
-        """Variables a user can ask for (not the hidden ones of SMTH, DELAY, INIT)."""
+        """Variables reported by default: not the hidden ones of SMTH, DELAY, INIT, nor a
+        translation's helpers (which a user may still ask for by name)."""
         lookups = self.system.lookups
-        return [v.key for v in self.model.variables if v.key not in lookups]
+        return [v.key for v in self.model.variables if v.key not in lookups and not v.helper]
 
     def resolve(self, name: str, *, what: str = "variable") -> str:
         """The canonical key of ``name``, or an error that suggests the close matches."""

@@ -137,7 +137,11 @@ class _Common:
     apply-to-all equation (NaN for a constant) means every element must be defined.
 
     ``indices`` marks an element of an arrayed variable after expansion (`sim.arrays.expand`):
-    ``(("Region", "north"), ("Age", "young"))`` for ``pop[north,young]``."""
+    ``(("Region", "north"), ("Age", "young"))`` for ``pop[north,young]``.
+
+    ``helper`` marks a variable a translation added (a Vensim stock's net flow, a macro's
+    copy, SAMPLE IF TRUE's state): it runs like any other but is not reported unless asked
+    for by name, since the model's author never wrote it."""
 
     name: str
     units: str = ""
@@ -145,6 +149,7 @@ class _Common:
     dims: tuple[str, ...] = field(default=(), kw_only=True)
     elements: ElementEquations = field(default=(), kw_only=True)
     indices: tuple[tuple[str, str], ...] = field(default=(), kw_only=True)
+    helper: bool = field(default=False, kw_only=True)
 
     @property
     def key(self) -> str:

@@ -17,7 +17,8 @@ outflows = ["heat_loss"]    # also: inflows, non_negative, units, doc, source
 [flows.heat_loss]
 equation = "(teacup_temperature - room_temperature) / characteristic_time"
 
-[auxiliaries.gap]           # equation, units, doc, source, graphical = {x, y, kind} or {xscale, y}
+[auxiliaries.gap]           # equation, units, doc, source, graphical = {x, y, kind} or {xscale, y},
+                            # helper = true (any variable: run, but not reported unless named)
 equation = "teacup_temperature - room_temperature"
 
 [constants.room_temperature]
@@ -64,7 +65,7 @@ __all__ = ["dumps_model", "load_model", "loads_model", "save_model"]
 
 _SECTIONS = {"model", "time", "stocks", "flows", "auxiliaries", "constants", "lookups", "units"}
 _TIME_FIELDS = {"start", "stop", "dt", "method", "units", "save_step"}
-_COMMON = {"units", "doc", "source"}
+_COMMON = {"units", "doc", "source", "helper"}
 _FIELDS = {
     "stocks": _COMMON | {"initial", "inflows", "outflows", "non_negative"},
     "flows": _COMMON | {"equation", "non_negative", "graphical"},
@@ -288,8 +289,11 @@ def _inline_graphical(spec: dict, where: str) -> GraphicalFunction | None:
     return _graphical(table, field)
 
 
-def _common(spec: dict, where: str) -> dict[str, str]:
-    return {key: _text(spec, key, where) for key in _COMMON}
+def _common(spec: dict, where: str) -> dict[str, Any]:
+    return {
+        **{key: _text(spec, key, where) for key in _COMMON - {"helper"}},
+        "helper": _flag(spec, "helper", where),
+    }
 
 
 def _time(spec: dict) -> TimeSpec:
@@ -370,4 +374,6 @@ def _dump_variable(v: Variable) -> tuple[str, dict[str, Any]]:
     for key in ("units", "doc", "source"):
         if getattr(v, key, ""):
             spec[key] = getattr(v, key)
+    if v.helper:
+        spec["helper"] = True
     return section, spec

@@ -178,7 +178,9 @@ class _Expander:
                     changes["value"] = float(text)
                 except ValueError:
                     equation = self.equation(text, context)
-                    aux = Auxiliary(name, v.units, v.doc, equation, source=v.source)
+                    aux = Auxiliary(
+                        name, v.units, v.doc, equation, source=v.source, helper=v.helper
+                    )
                     out.append(_replace(aux, indices=changes["indices"]))
                     continue
             elif not isinstance(v, Lookup):

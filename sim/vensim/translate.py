@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -133,6 +133,7 @@ class _Translator:
         self.where: tuple[tuple[str, ...], list[tuple[str, ...]] | None] = ((), None)
         self.pending: list[_Pending] = []
         self.names: set[str] = set()
+        self.helpers: set[str] = set()  # names the translation made up (see `Variable.helper`)
         self.active: dict[str, Node] = {}  # ACTIVE INITIAL: variable key -> initial value
         self.count = 0
         self.time = self._time()
@@ -149,7 +150,9 @@ class _Translator:
         self.names.update(variables)
         for definition in variables.values():
             self._variable(definition, {}, definition.name)
-        variables = self._finish()
+        variables = [
+            replace(v, helper=True) if v.key in self.helpers else v for v in self._finish()
+        ]
         return Model(
             name=name,
             variables=tuple(variables),
@@ -558,6 +561,7 @@ class _Translator:
             n += 1
             name = f"{label} {n}"
         self.names.add(canonical(name))
+        self.helpers.add(canonical(name))
         return name
 
     # -- finishing -----------------------------------------------------------------------

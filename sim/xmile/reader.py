@@ -16,7 +16,7 @@ import math
 import os
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -250,7 +250,11 @@ class _Reader:
         header = self.one("header", self.root)
         title = (text_of(None if header is None else self.one("name", header)) or "").strip()
         behavior = self._behavior()
-        variables = tuple(self._variable(raw, behavior) for raw in self.raws)
+        variables = tuple(
+            replace(var, helper=True) if self._kept(raw, "helper") == "true" else var
+            for raw in self.raws
+            for var in (self._variable(raw, behavior),)
+        )
         doc = self.kept.get("", {}).get("doc") or text_of(child(self.main, "doc", SDSIM_NS)) or ""
         return Model(
             name=title or default_name,

@@ -233,6 +233,8 @@ def _variable(
             out.element(4, key, getattr(v, key))
     if getattr(v, "source", ""):
         kept["source"] = v.source
+    if v.helper:
+        kept["helper"] = "true"
     out.add(3, f"</{tag}>")
     return kept
 

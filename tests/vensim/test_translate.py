@@ -5,8 +5,11 @@ import pytest
 
 from sim.errors import ModelError
 from sim.model import Constant, Flow, Lookup, Stock
-from sim.simulate import simulate
+from sim.modelfile import load_model, save_model
+from sim.names import canonical
+from sim.simulate import Save, simulate
 from sim.vensim import reads_vensim
+from sim.xmile import read_xmile, write_xmile
 
 
 def model_of(equations: str, stop: float = 10, dt: float = 1):
@@ -193,3 +196,32 @@ def test_reality_checks_are_skipped_and_game_is_its_input():
         "x = GAME(3) ~~|\nc :THE CONDITION: x = 0 :IMPLIES: x > 1 ~~|\nt :TEST INPUT: x = 5 ~~|\n"
     )
     assert [v.name for v in model.variables] == ["x"]
+
+
+HELPERS = (
+    ":MACRO: ACCUMULATE(input, start)\nACCUMULATE = INTEG(rate, start) ~~|\n"
+    "rate = input * 1 ~~|\n:END OF MACRO:\n"
+    "a = ACCUMULATE(1, 0) ~~|\ns = SAMPLE IF TRUE(Time > 2, Time, -5) ~~|\n"
+    "Region: north, south ~~|\np[Region] = INTEG(1, 0) ~~|\n"
+)
+
+
+def test_what_the_translation_adds_is_run_but_reported_only_when_named():
+    model = model_of(HELPERS, stop=3)
+    helpers = {v.name for v in model.variables if v.helper}
+    written = {"a", "s", "p"}
+    assert helpers and not {canonical(h) for h in helpers} & written
+    result = simulate(model)
+    assert {canonical(n.split("[")[0]) for n in result.names} == written
+    named = sorted(helpers)[0]  # still there for whoever asks for it
+    assert simulate(model, save=Save(variables=[named])).names == (named,)
+
+
+@pytest.mark.parametrize("suffix", [".xmile", ".toml"])
+def test_exports_keep_which_variables_are_helpers(tmp_path, suffix):
+    model = model_of(HELPERS, stop=3)
+    path = tmp_path / f"m{suffix}"
+    (write_xmile if suffix == ".xmile" else save_model)(model, path)
+    again = (read_xmile if suffix == ".xmile" else load_model)(path)
+    base = lambda m: {v.name.split("[")[0] for v in m.variables if v.helper}  # noqa: E731
+    assert base(again) == base(model)  # (TOML writes an arrayed variable's elements)
