@@ -2,18 +2,19 @@
 rectangular case) as numpy functions of the requesters, vectorized over the scenario batch.
 
 Each requester ``j`` has a demand curve ``request_j * F_t((x - priority_j) / width_j)``: the
-share ``F_t`` of its request it takes at the market priority ``x``, falling from 1 to 0 as ``x``
-rises through its priority. ``t`` is Vensim's ``ptype``: 1 rectangular, 2 triangular, 3 normal
-(``width`` the standard deviation; the tail as Vensim approximates it), 4 exponential (``0.5 exp(-|z|)`` integrated); 0 (fixed
-quantity) and 5 (constant elasticity) are refused, as PySD does. The available supply clears
-the market at the one ``x`` where the curves sum to it; each requester gets its curve there.
+share ``F_t`` of its request it takes at the market priority ``x``, falling from 1 to 0 as
+``x`` rises through its priority. ``t`` is Vensim's ``ptype``: 1 rectangular, 2 triangular,
+3 normal (``width`` the standard deviation; the tail as Vensim approximates it), 4 exponential
+(``0.5 exp(-|z|)`` integrated). 0 (fixed quantity) and 5 (constant elasticity) are refused, as
+PySD does: Vensim's documentation leaves their use in ALLOCATE AVAILABLE open. The supply
+clears the market at the ``x`` where the curves sum to it; each requester gets its curve there.
 
-The sum of the curves is continuous and non-increasing in ``x``, so a bisection brackets the
-root for every scenario at once (the loop is over halvings, never over scenarios) until the
-bracket is a few floating-point numbers wide; the allocations are then interpolated linearly
-inside it, so they sum to the supply to round-off and each stays within ``[0, request]``.
-Input Vensim rejects (a negative request, an unknown ``ptype``, a width not above 0 for a
-positive request) makes that scenario's allocations NaN: the run stops as non-finite.
+The sum of the curves is non-increasing in ``x``, so a bisection brackets the root for every
+scenario at once (the loop is over halvings, never over scenarios) until the bracket is a few
+ulps wide; the allocations are then interpolated linearly inside it, so they sum to the
+supply to round-off and each stays within ``[0, request]``. Input Vensim rejects (a negative
+request, an unknown ``ptype``, a width not above 0 for a positive request) makes that
+scenario's allocations NaN: the run stops as non-finite.
 """
 
 from __future__ import annotations
@@ -100,9 +101,10 @@ def allocate(
     out = np.where(full, request, 0.0)
     if np.any(solve):
         cols = np.flatnonzero(solve)
-        out[:, cols] = _clear(
-            request[:, cols], ptype[:, cols], priority[:, cols], width[:, cols], available[cols]
-        )
+        with np.errstate(all="ignore"):  # infinite priorities: NaN, as any run would give
+            out[:, cols] = _clear(
+                request[:, cols], ptype[:, cols], priority[:, cols], width[:, cols], available[cols]
+            )
     out[:, bad] = np.nan
     return out
 
