@@ -142,7 +142,7 @@ def _clear(request, ptype, priority, width, available) -> np.ndarray:
     at_low, at_high = demand(low), demand(high)
     sum_low, sum_high = at_low.sum(axis=0), at_high.sum(axis=0)
     theta = (available - sum_high) / (sum_low - sum_high)
-    return at_high + theta * (at_low - at_high)
+    return np.clip(at_high + theta * (at_low - at_high), 0.0, request)  # round-off only
 
 
 def allocate_at(clock, i, *args) -> np.ndarray:
