@@ -9,12 +9,12 @@ share ``F_t`` of its request it takes at the market priority ``x``, falling from
 PySD does: Vensim's documentation leaves their use in ALLOCATE AVAILABLE open. The supply
 clears the market at the ``x`` where the curves sum to it; each requester gets its curve there.
 
-The sum of the curves is non-increasing in ``x``, so a bisection brackets the root for every
-scenario at once (the loop is over halvings, never over scenarios) until the bracket is a few
-ulps wide; the allocations are then interpolated linearly inside it, so they sum to the
-supply to round-off and each stays within ``[0, request]``. Input Vensim rejects (a negative
-request, an unknown ``ptype``, a width not above 0 for a positive request) makes that
-scenario's allocations NaN: the run stops as non-finite.
+The sum of the curves is non-increasing in ``x``, so a safeguarded secant (Illinois) brackets
+the root for every scenario at once (the loop is over steps, never over scenarios) until the
+bracket is a few ulps wide; the allocations are then interpolated linearly inside it, so
+they sum to the supply to round-off and each stays within ``[0, request]``. Input Vensim
+rejects (a negative request, an unknown ``ptype``, a width not above 0 for a positive request)
+makes that scenario's allocations NaN: the run stops as non-finite.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ REFUSED = {0: "fixed quantity", 5: "constant elasticity"}
 
 # How many widths from its priority a curve is exactly 1 (below) or 0 (above) in doubles.
 _REACH = {1: 0.5, 2: 0.5, 3: 40.0, 4: 750.0}
-_MAX_STEPS = 300  # the loop stops at a few ulps long before (about 10 steps, at most 200)
+_MAX_STEPS = 400  # about 10 steps are usual; a halving every 5 steps bounds them near 350
 _CACHE = ("allocate",)  # the clock's memory slot for the last allocations computed
 
 
