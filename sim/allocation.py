@@ -30,6 +30,7 @@ REFUSED = {0: "fixed quantity", 5: "constant elasticity"}
 _REACH = {1: 0.5, 2: 0.5, 3: 40.0, 4: 750.0}
 _MAX_STEPS = 400  # about 10 steps are usual; a halving every 5 steps bounds them near 350
 _CACHE = ("allocate",)  # the clock's memory slot for the last allocations computed
+_KEPT = 4  # call sites kept there (several may alternate within one evaluation)
 
 
 def _rectangular(z: np.ndarray) -> np.ndarray:
@@ -168,18 +169,16 @@ def allocate_at(clock, i, *args) -> np.ndarray:
     """Element ``i`` (0-based) of ALLOCATE AVAILABLE over ``k`` requesters, for the builtin
     the arrays expander writes: ``allocate_at(i, request_1..k, ptype_1..k, priority_1..k,
     width_1..k, available)``. The ``k`` elements of one call site read the same arguments, so
-    the last allocations are kept in the run's clock and computed once, not ``k`` times."""
+    the last allocations are kept in the run's clock (by their inputs) and computed once, not
+    ``k`` times."""
     k, rest = divmod(len(args) - 1, 4)
     if rest or k < 1 or not 0 <= int(i) < k:
         raise ValueError(f"allocate_at: {len(args)} arguments do not make {k} requesters")
     memory = getattr(clock, "memory", None)
-    kept = memory.get(_CACHE) if memory is not None else None
-    if (
-        kept is not None
-        and len(kept[0]) == len(args)
-        and all(np.array_equal(a, b) for a, b in zip(kept[0], args, strict=True))
-    ):
-        return kept[1][int(i)]
+    kept = memory.setdefault(_CACHE, []) if memory is not None else []
+    for inputs, result in kept:
+        if len(inputs) == len(args) and all(map(np.array_equal, inputs, args)):
+            return result[int(i)]
     columns = [np.asarray(a, dtype=float) for a in args]
     n = max(np.size(a) for a in columns)
     stacked = [np.broadcast_to(a, (n,)) for a in columns]
@@ -187,6 +186,6 @@ def allocate_at(clock, i, *args) -> np.ndarray:
     result = allocate(*parts, stacked[-1])
     if n == 1 and all(np.ndim(a) == 0 for a in args):
         result = result[:, 0]
-    if memory is not None:
-        memory[_CACHE] = (tuple(np.array(a) for a in args), result)  # copies: buffers move
+    kept.insert(0, (tuple(np.array(a) for a in args), result))  # copies: buffers are reused
+    del kept[_KEPT:]
     return result[int(i)]

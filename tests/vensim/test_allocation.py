@@ -141,3 +141,18 @@ def test_a_profile_type_computed_while_running_is_checked_then():
     values = run(eqs)
     assert values("x[Dayton]")[0] == 300.0 and values("x[Boston]")[0] == 200.0
     assert np.isnan(values("x[Boston]")[1:]).all()  # type 5 from t = 1: the run stops there
+
+
+def test_each_call_site_solves_once_per_evaluation_not_once_per_element(monkeypatch):
+    import sim.allocation
+
+    calls = []
+    solve = sim.allocation.allocate
+    monkeypatch.setattr(sim.allocation, "allocate", lambda *a: calls.append(1) or solve(*a))
+    eqs = DOCS + (
+        "other[branch] = ALLOCATE AVAILABLE(demand[branch], priority[branch, ptype], "
+        "available / 2) ~~|\nboth[branch] = shipments[branch] + other[branch] ~~|\n"
+    )
+    result = simulate(reads_vensim(eqs + CONTROL))
+    assert len(calls) <= 2 * len(result.times)  # two sites, three requesters each
+    np.testing.assert_allclose(result["other[Dayton]"][:, 0], 3000 / 13)  # 225 + 75 / 13
