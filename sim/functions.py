@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .allocation import allocate_at
+
 __all__ = ["BINARY_OPERATORS", "CONSTANT_NAMES", "FUNCTIONS", "TIME_NAMES", "Builtin", "Clock"]
 
 
@@ -122,6 +124,9 @@ FUNCTIONS: dict[str, Builtin] = {
     "step": Builtin(_step, 2, 2, uses_time=True),
     "ramp": Builtin(_ramp, 2, 3, uses_time=True),
     "pulse": Builtin(_pulse, 2, 3, uses_time=True),
+    # Element i of Vensim's ALLOCATE AVAILABLE over k requesters (4k + 2 arguments), as the
+    # arrays expander writes it; see `sim.allocation`.
+    "allocate_at": Builtin(allocate_at, 6, 1_000_000),
 }
 
 # Names usable without arguments (also callable with empty parentheses: ``TIME()``).

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from itertools import product
 from typing import NoReturn
 
+from ..allocation import PROFILES, REFUSED
 from ..errors import ModelError
 from ..expr import (
     Binary,
@@ -37,7 +38,7 @@ from ..model import Auxiliary, Constant, Flow, Lookup, Model, Stock, Variable
 from ..names import canonical
 from . import vectors
 from .dimensions import Dims, Space
-from .reducers import ARRAY_FUNCTIONS, UNSUPPORTED, VECTOR_FUNCTIONS, reduce
+from .reducers import ALLOCATION_FUNCTIONS, ARRAY_FUNCTIONS, UNSUPPORTED, VECTOR_FUNCTIONS, reduce
 
 __all__ = ["element_name", "expand"]
 
@@ -80,6 +81,7 @@ def _special(node: Node) -> bool:
     return type(node) is Call and (
         node.func in ARRAY_FUNCTIONS
         or node.func in VECTOR_FUNCTIONS
+        or node.func in ALLOCATION_FUNCTIONS
         or node.func in UNSUPPORTED
         or node.func == "elmcount"
     )
@@ -102,6 +104,7 @@ class _Expander:
         self.templates: dict[str, object] = {}
         self.leaves: dict[str, tuple[Node, str]] = {}
         self.refs: dict[tuple[str, tuple[str, ...]], str] = {}
+        self.written_constants: dict[str, dict] = {}  # arrayed Constant -> its overrides
         self.owner = ""  # the variable being expanded, for error messages
         self.order: tuple[str, ...] = ()  # its dimension keys, for matching by position
 
@@ -518,6 +521,8 @@ class _Expander:
                 return self.vector_call(call, context)
             except ValueError as exc:
                 self.fail(f"{func.upper().replace('_', ' ')}: {exc}")
+        if func in ALLOCATION_FUNCTIONS:
+            return self.allocation_call(call, context)
         if func == "elmcount":
             if len(call.args) != 1 or not isinstance(call.args[0], Name):
                 self.fail("ELMCOUNT takes one dimension name")
@@ -575,9 +580,11 @@ class _Expander:
             for combo in product(*(self.space[d].keys for d in free))
         ]
 
-    def vector(self, node: Node, context: Context, spelled: str) -> tuple[list[Node], int]:
-        """The whole vector along the last subscript of ``node`` and the position of the
-        element it names there."""
+    def vector(
+        self, node: Node, context: Context, spelled: str, place: int = -1
+    ) -> tuple[list[Node], int]:
+        """The whole vector along the last subscript of ``node`` (or the one at ``place``)
+        and the position of the element it names there."""
         if type(node) is Name and node.name in self.arrays:
             node = Subscript(node.name, tuple(Index("name", d.key) for d in self.arrays[node.name]))
         if type(node) is not Subscript or node.name not in self.arrays:
@@ -588,13 +595,114 @@ class _Expander:
                 f"{self.written[node.name]} has {len(dims)} dimensions, "
                 f"subscripted with {len(node.indices)}"
             )
-        last, dim = len(dims) - 1, dims[-1]
+        last = place % len(dims)
+        dim, before, after = dims[last], node.indices[:last], node.indices[last + 1 :]
         current = self.resolve(node.indices[last], dim, last, node.name, context)
         values = [
-            self.rewrite(Subscript(node.name, (*node.indices[:last], Index("name", e))), context)
+            self.rewrite(Subscript(node.name, (*before, Index("name", e), *after)), context)
             for e in dim.keys
         ]
         return values, dim.position(current)
+
+    def allocation_call(self, call: Call, context: Context) -> Node:
+        """ALLOCATE AVAILABLE(request, pp, available) and ALLOCATE BY PRIORITY(request,
+        priority, size, width, supply): the requesters are the last subscript of ``request``
+        (and of ``priority``; the one before the last of ``pp``, whose last subscript names
+        the element holding ptype, followed by ppriority and pwidth)."""
+        func, args = call.func, call.args
+        spelled = func.upper().replace("_", " ")
+        wanted = 3 if func == "allocate_available" else 5
+        if len(args) != wanted:
+            self.fail(f"{spelled} takes {wanted} arguments, got {len(args)}")
+        requests, i = self.vector(args[0], context, spelled)
+        if func == "allocate_by_priority":
+            priorities, _ = self.vector(args[1], context, spelled)
+            size, width, supply = (self.rewrite(a, context) for a in args[2:])
+            if len(priorities) != len(requests):
+                self.fail(f"{spelled}: {len(requests)} requests but {len(priorities)} priorities")
+            if type(size) is Number and size.value != len(requests):
+                self.fail(
+                    f"{spelled}: size is {size.value:g} but there are {len(requests)} requests"
+                )
+            if type(width) is Number and not width.value > 0:
+                self.fail(f"{spelled}: width must be above 0, got {width.value:g}")
+            return vectors.by_priority(requests, priorities, width, supply, i)
+        profiles = self.profiles(args[1], context, spelled)
+        if len(profiles) != len(requests):
+            self.fail(
+                f"{spelled}: {len(requests)} requests but priority profiles for {len(profiles)}"
+            )
+        return vectors.allocate(requests, profiles, self.rewrite(args[2], context), i)
+
+    def profiles(self, node: Node, context: Context, spelled: str) -> list[tuple[Node, ...]]:
+        """ALLOCATE AVAILABLE's priority profiles: for each requester, its (ptype, ppriority,
+        pwidth). A ptype known before the run must be one the engine has (1 to 4)."""
+        dims = self.arrays.get(node.name) if type(node) is Subscript else None
+        if dims is None or len(dims) < 2 or len(node.indices) != len(dims):
+            self.fail(
+                f"{spelled}: the priority profiles must be an arrayed variable subscripted "
+                "[requesters, ptype] (the element holding ptype last)"
+            )
+        last, profile = len(dims) - 1, dims[-1]
+        start = profile.position(
+            self.resolve(node.indices[last], profile, last, node.name, context)
+        )
+        if start + 3 > len(profile.keys):
+            self.fail(
+                f"{spelled}: {profile.name} needs ptype, ppriority and pwidth from element "
+                f"{profile.names[start]} on"
+            )
+        columns = []
+        for offset in range(3):
+            at = Subscript(
+                node.name, (*node.indices[:last], Index("name", profile.keys[start + offset]))
+            )
+            values, _ = self.vector(at, context, spelled, place=-2)
+            columns.append(values)
+        requester = dims[-2]
+        for e in requester.keys:
+            ptype = (
+                *node.indices[: last - 1],
+                Index("name", e),
+                Index("name", profile.keys[start]),
+            )
+            keys = tuple(
+                self.resolve(index, d, p, node.name, context)
+                for p, (index, d) in enumerate(zip(ptype, dims, strict=True))
+            )
+            self.check_ptype(self.constant(node.name, keys), spelled)
+        return list(zip(*columns, strict=True))
+
+    def constant(self, key: str, elements: tuple[str, ...]) -> float | None:
+        """The value of element ``elements`` of arrayed variable ``key`` if it is a number
+        written in the model, else None."""
+        v = self.model[key]
+        if not isinstance(v, Constant):
+            return None
+        written = self.written_constants.get(key)
+        if written is None:
+            owner, self.owner = self.owner, v.name
+            try:
+                written = self.written_constants[key] = self.overrides(v, self.arrays[key])
+            finally:
+                self.owner = owner
+        text = written.get(elements, (_general(v), {}))[0]
+        try:
+            return float(text)
+        except (TypeError, ValueError):
+            return None
+
+    def check_ptype(self, value: float | None, spelled: str) -> None:
+        """Refuse a priority type known before the run that the engine does not have; one
+        computed while running is checked then (an unknown one stops the run as NaN)."""
+        if value is None or value in PROFILES:
+            return
+        kind = REFUSED.get(value)
+        what = f"{value:g} ({kind})" if kind else f"{value:g}"
+        self.fail(
+            f"{spelled}: priority type {what} is not supported; the types are 1 rectangular, "
+            "2 triangular, 3 normal, 4 exponential"
+        )
 
     def elements(self, node: Node, context: Context) -> list[Node]:
         """``node`` once for each element of the whole dimensions it names (once if none)."""

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from ..expr import Binary, Call, If, Node, Number
 
-__all__ = ["ARRAY_FUNCTIONS", "UNSUPPORTED", "VECTOR_FUNCTIONS", "chain", "reduce"]
+__all__ = [
+    "ALLOCATION_FUNCTIONS",
+    "ARRAY_FUNCTIONS",
+    "UNSUPPORTED",
+    "VECTOR_FUNCTIONS",
+    "chain",
+    "reduce",
+]
 
 # One argument or several: each argument contributes its elements (a scalar contributes itself).
 ARRAY_FUNCTIONS = frozenset(
@@ -15,6 +22,8 @@ ARRAY_FUNCTIONS = frozenset(
 VECTOR_FUNCTIONS = frozenset(
     {"vector_select", "vector_elm_map", "vector_sort_order", "vector_rank", "vector_reorder"}
 )
+# Vensim's allocation functions (`sim.arrays.vectors.allocate`, solved by `sim.allocation`).
+ALLOCATION_FUNCTIONS = frozenset({"allocate_available", "allocate_by_priority"})
 UNSUPPORTED = frozenset({"vector_lookup"})
 _MAX_ARGS = 99  # the n-ary MIN and MAX builtins take at most this many arguments
 

@@ -1,13 +1,15 @@
 """Vensim's vector functions as scalar expressions of the elements they read, as PySD and
 Vensim define them: VECTOR SELECT, VECTOR ELM MAP, VECTOR SORT ORDER, VECTOR RANK and VECTOR
-REORDER. Positions are 0-based where Vensim's are (ELM MAP offsets, SORT ORDER, REORDER)."""
+REORDER. Positions are 0-based where Vensim's are (ELM MAP offsets, SORT ORDER, REORDER).
+ALLOCATE AVAILABLE and ALLOCATE BY PRIORITY need a root for the whole vector: each element
+becomes a call of the builtin ``allocate_at`` (`sim.allocation`) over the whole vector."""
 
 from __future__ import annotations
 
 from ..expr import Binary, Call, If, Name, Node, Number, Unary
 from .reducers import chain
 
-__all__ = ["elm_map", "rank", "reorder", "select", "sort_order"]
+__all__ = ["allocate", "by_priority", "elm_map", "rank", "reorder", "select", "sort_order"]
 
 _NAN = Binary("/", Number(0.0), Number(0.0))  # a run that reads it stops as non-finite
 _INF = Name("inf")
@@ -147,3 +149,24 @@ def reorder(values: list[Node], position: Node) -> Node:
     """VECTOR REORDER at one element: the value at the (0-based) ``position`` its order
     vector gives."""
     return _at(values, position)
+
+
+def allocate(
+    requests: list[Node], profiles: list[tuple[Node, Node, Node]], available: Node, i: int
+) -> Node:
+    """ALLOCATE AVAILABLE at position ``i``: ``profiles`` holds each requester's
+    (ptype, ppriority, pwidth)."""
+    columns = [[p[j] for p in profiles] for j in range(3)]
+    return Call("allocate_at", (Number(float(i)), *requests, *(x for c in columns for x in c),
+                                available))  # fmt: skip
+
+
+def by_priority(
+    requests: list[Node], priorities: list[Node], width: Node, supply: Node, i: int
+) -> Node:
+    """ALLOCATE BY PRIORITY at position ``i``: ALLOCATE AVAILABLE with rectangular profiles of
+    one ``width`` (a requester starts to receive once those ``width`` above it in priority
+    have each received as much of their request as the gap between them allows), as PySD's
+    step-by-step algorithm and Vensim's documentation describe it."""
+    one = Number(1.0)
+    return allocate(requests, [(one, p, width) for p in priorities], supply, i)

@@ -8,6 +8,7 @@ The folder defaults to ``../shared/conformance/vensim`` next to the repository.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 from ..xmile import conformance as common
 from .reader import read_vensim
 
-__all__ = ["DEFAULT_FOLDER", "KNOWN_FAILURES", "discover", "main", "run_case"]
+__all__ = ["DEFAULT_FOLDER", "KNOWN_FAILURES", "TOLERANCES", "discover", "main", "run_case"]
 
 DEFAULT_FOLDER = (
     Path(__file__).resolve().parents[2] / ".." / "shared/conformance/vensim"
@@ -23,7 +24,6 @@ DEFAULT_FOLDER = (
 
 KNOWN_FAILURES: dict[str, str] = {
     "Query_file": "RANDOM UNIFORM: random numbers are refused (no stream matches Vensim's)",
-    "allocate_available": "ALLOCATE AVAILABLE is not supported",
     "arithmetics_exp": "Vensim's single-precision noise (-7.45e-08 where the exact value is 0) "
     "is beyond any relative tolerance",
     "data_from_other_model/model_to_generate_data": "a helper model: the folder's output is "
@@ -47,6 +47,16 @@ KNOWN_FAILURES: dict[str, str] = {
     "dimensions (dim1! and dim2!) is refused: Vensim's pairing of them is not modelled",
 }
 
+# Cases compared at a looser relative tolerance than the suite's, with the reason.
+TOLERANCES: dict[str, tuple[float, str]] = {
+    "allocate_available": (
+        1e-3,
+        "Vensim stops its search for the clearing priority about 1e-6 from the root (its "
+        "allocations sum to the supply within 2e-6), so a requester far in a curve's tail "
+        "is 9e-4 off the exact root (0.0183445 for 0.0183602); PySD runs this case at 2e-2",
+    ),
+}
+
 
 def discover(folder: Path = DEFAULT_FOLDER) -> list[common.Case]:
     """Every `.mdl` file under ``folder`` beside a canonical output."""
@@ -54,8 +64,14 @@ def discover(folder: Path = DEFAULT_FOLDER) -> list[common.Case]:
 
 
 def run_case(case: common.Case) -> common.CaseResult:
-    """Read, simulate and compare one `.mdl` case (see `sim.xmile.conformance.run_case`)."""
-    return common.run_case(case, read=read_vensim)
+    """Read, simulate and compare one `.mdl` case (see `sim.xmile.conformance.run_case`), at
+    the suite's tolerance or the one `TOLERANCES` gives the case (said in the note)."""
+    if case.name not in TOLERANCES:
+        return common.run_case(case, read=read_vensim)
+    rtol, _ = TOLERANCES[case.name]
+    result = common.run_case(case, read=read_vensim, rtol=rtol)
+    note = "; ".join(n for n in (f"at relative {rtol:g} (TOLERANCES)", result.note) if n)
+    return dataclasses.replace(result, note=note)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -59,7 +59,8 @@ NA = -1e38  # Vensim's :NA:
 _CONTROLS = {"initial_time": "start", "final_time": "stop", "time_step": "dt", "saveper": "save"}
 _ARRAY_FUNCTIONS = frozenset({"sum", "prod", "vmin", "vmax", "elmcount", "vector_select",
                               "vector_elm_map", "vector_sort_order", "vector_reorder",
-                              "vector_lookup", "vector_rank"})  # fmt: skip
+                              "vector_lookup", "vector_rank", "allocate_available",
+                              "allocate_by_priority"})  # fmt: skip
 _REALITY_CHECK = re.compile(r":\s*(THE\s+CONDITION|TEST\s+INPUT)\s*:", re.IGNORECASE)
 _LOOKUP_KINDS = {"lookup_extrapolate": "extrapolated", "lookup_backward": "held",
                  "lookup_forward": "looking forward"}  # fmt: skip

@@ -150,9 +150,11 @@ def _cell(text: str, line: int, column: str) -> float:
         raise ValueError(f"line {line}, column {column!r}: not a number: {text!r}") from None
 
 
-def run_case(case: Case, read: Callable[..., Model] | None = None) -> CaseResult:
-    """Read (with ``read``, by default `read_xmile`), simulate and compare one case; every
-    failure becomes a result with a reason."""
+def run_case(
+    case: Case, read: Callable[..., Model] | None = None, rtol: float = RTOL
+) -> CaseResult:
+    """Read (with ``read``, by default `read_xmile`), simulate and compare one case (at
+    relative tolerance ``rtol``); every failure becomes a result with a reason."""
     try:
         expected = read_expected(case.expected)
     except (OSError, ValueError, IndexError) as exc:
@@ -167,14 +169,16 @@ def run_case(case: Case, read: Callable[..., Model] | None = None) -> CaseResult
         return CaseResult(case, False, f"engine refuses the model: {exc}")
     except Exception as exc:  # a bug of ours: report it in the table, keep running the rest
         return CaseResult(case, False, f"internal error: {type(exc).__name__}: {exc}")
-    return _compare(case, model, result, expected)
+    return _compare(case, model, result, expected, rtol)
 
 
-def _compare(case: Case, model: Model, result: Result, expected: Expected) -> CaseResult:
+def _compare(
+    case: Case, model: Model, result: Result, expected: Expected, rtol: float
+) -> CaseResult:
     def column_of(column: str, rows: np.ndarray) -> np.ndarray | None:
         return _ours(column, model, result, rows)
 
-    return compare_table(case, result.times, column_of, model.time.dt, expected)
+    return compare_table(case, result.times, column_of, model.time.dt, expected, rtol)
 
 
 def compare_table(
@@ -183,6 +187,7 @@ def compare_table(
     column_of: Callable[[str, np.ndarray], np.ndarray | None],
     dt: float,
     expected: Expected,
+    rtol: float = RTOL,
 ) -> CaseResult:
     """Compare a run saved at ``times`` (``column_of(column, rows)``: a canonical column's
     values at those rows, None if the run has no such column) with ``expected``, by the
@@ -196,7 +201,7 @@ def compare_table(
         if ours is None:
             missing.append(column)
             continue
-        error, failure = _column_error(column, ours, theirs, expected.times)
+        error, failure = _column_error(column, ours, theirs, expected.times, rtol)
         worst = max(worst, error)
         if failure:
             failures.append(failure)
@@ -235,7 +240,7 @@ def _ours(column: str, model: Model, result: Result, rows: np.ndarray) -> np.nda
 
 
 def _column_error(
-    column: str, ours: np.ndarray, theirs: np.ndarray, times: np.ndarray
+    column: str, ours: np.ndarray, theirs: np.ndarray, times: np.ndarray, rtol: float = RTOL
 ) -> tuple[float, str]:
     """The largest relative error over the column's non-blank cells, and a failure message."""
     given = ~np.isnan(theirs)
@@ -243,7 +248,7 @@ def _column_error(
         return 0.0, ""
     floor = FLOOR * max(1.0, float(np.max(np.abs(theirs[given]))))
     gap = np.abs(ours - theirs)
-    bad = given & ~(gap <= RTOL * np.abs(theirs) + floor)
+    bad = given & ~(gap <= rtol * np.abs(theirs) + floor)
     relative = np.where(given, gap / np.maximum(np.abs(theirs), floor), 0.0)
     error = float(np.nanmax(relative)) if np.isfinite(relative).all() else math.inf
     if not bad.any():
