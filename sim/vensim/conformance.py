@@ -43,8 +43,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "is 0) is beyond any relative tolerance",
     "trend": "the canonical output is rounded to 5 decimals, which is more than 1e-4 relative "
     "on the small TREND values (0.03214 for 0.0321442)",
-    "vector_select": "VECTOR SELECT with a selection and values over different whole "
-    "dimensions (dim1! and dim2!) is refused: Vensim's pairing of them is not modelled",
 }
 
 

@@ -417,12 +417,6 @@ class _Translator:
             arity(func, len(args), 1, 1, owner)
             table = Subscript(key_of(func), _indices(subs))
             return Call("lookup", (table, self.expr(args[0], scope, owner)))
-        if key == "vector_select" and len(args) > 1 and _bangs(args[0]) != _bangs(args[1]):
-            raise ModelError(  # Vensim pairs such arrays in a way not modelled here
-                "VECTOR SELECT whose selection and values range over different whole "
-                "dimensions (dim!) is not supported",
-                field=owner,
-            )
         if key in _ARRAY_FUNCTIONS or (key in ("min", "max") and len(args) == 1):
             return Call(key, tuple(self.expr(a, scope, owner) for a in args))
         if key in self.macros:
@@ -678,17 +672,6 @@ def _group(sections) -> dict[str, _Definition]:
 def _reads_lookups(statement: v.Statement) -> bool:
     expr = getattr(statement, "expr", None)
     return isinstance(expr, v.Call) and GET_FUNCTIONS.get(canonical(expr.func)) == "lookups"
-
-
-def _bangs(expr: v.Expr) -> set[str]:
-    """The whole dimensions (``dim!``) an expression names."""
-    match expr:
-        case v.Ref(subs=subs) | v.Call(subs=subs) if subs:
-            found = {key_of(s[:-1]) for s in subs if s.endswith("!")}
-            return found | {b for a in getattr(expr, "args", ()) for b in _bangs(a)}
-        case v.Call(args=args) | v.Op(operands=args):
-            return {b for a in args for b in _bangs(a)}
-    return set()
 
 
 def _indices(subs: tuple[str, ...]) -> tuple[Index, ...]:
