@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -144,21 +144,29 @@ class _Translator:
 
     # -- the model -------------------------------------------------------------------------
     def model(self, name: str) -> Model:
+        moving = self.time.stop_variable is not None
         variables = {k: d for k, d in self.definitions.items()
-                     if k not in _CONTROLS and not k.startswith("#")}  # fmt: skip
+                     if (k not in _CONTROLS or (moving and k == "final_time"))
+                     and not k.startswith("#")}  # fmt: skip
         self.names.update(variables)
         for definition in variables.values():
             self._variable(definition, {}, definition.name)
         variables = self._finish()
-        return Model(
+        model = Model(
             name=name,
             variables=tuple(variables),
             time=self.time,
             dimensions=self.subs.dimensions(),
         )
+        if not moving:
+            return model
+        from ..simulate import axis_end  # the engine evaluates FINAL TIME at the start
+
+        return model.replace(time=replace(self.time, stop=axis_end(model)))
 
     def _time(self) -> TimeSpec:
         values: dict[str, float] = {}
+        moving = None  # FINAL TIME as an equation: the variable the run stops by
         for key, field_name in _CONTROLS.items():
             definition = self.definitions.get(key)
             if definition is None:
@@ -166,13 +174,21 @@ class _Translator:
             statement = definition.statements[0][0]
             if not isinstance(statement, v.Equation) or statement.expr is None:
                 raise ModelError("must be a number", field=vensim_name(definition.name))
-            values[field_name] = self._constant(statement.expr, definition.name)
+            try:
+                values[field_name] = self._constant(statement.expr, definition.name)
+            except ModelError:
+                if key != "final_time" or statement.lhs.subs or "start" not in values:
+                    raise
+                # the axis is laid out to its value at the start once the model is built
+                moving, values["stop"] = vensim_name(definition.name), values["start"]
         for field_name, control in (("start", "INITIAL TIME"), ("stop", "FINAL TIME"),
                                     ("dt", "TIME STEP")):  # fmt: skip
             if field_name not in values:
                 raise ModelError(f"the model does not define {control}", field=control)
         save = values.pop("save", None)
-        return TimeSpec(**values, save_step=save if save != values["dt"] else None)
+        return TimeSpec(
+            **values, save_step=save if save != values["dt"] else None, stop_variable=moving
+        )
 
     def _constant(self, expr: v.Expr, owner: str, depth: int = 0) -> float:
         """The value of a control's equation: numbers, arithmetic and other controls."""
