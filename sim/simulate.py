@@ -66,6 +66,10 @@ def simulate(
     save = save or Save()
     save_keys = _save_keys(compiled, save.variables)
     save_at = _save_positions(times, save.times, spec.save_step, step)
+    if final is not None and save_at != sorted(set(save_at)):  # rows end where runs end
+        raise UserInputError(
+            "must be increasing for a run whose final time changes", field="save.times"
+        )
     run = _Run(compiled, overrides, n, Clock(spec.start, step, spec.start, spec.stop), len(times))
     out = np.empty((len(save_at), len(save_keys), n))
     slots = [compiled.slot[k] for k in save_keys]

@@ -5,10 +5,11 @@ import csv
 import numpy as np
 import pytest
 
+from sim.analysis.ltm import analyse_loops
 from sim.cli import main
-from sim.errors import ModelError
+from sim.errors import ModelError, UserInputError
 from sim.modelfile import dumps_model, loads_model
-from sim.simulate import simulate
+from sim.simulate import Save, simulate
 from sim.tidy import tidy_rows
 from sim.vensim import reads_vensim
 
@@ -107,3 +108,16 @@ def test_tidy_rows_of_a_batch_end_with_each_scenario():
     years = {s: [r[2] for r in rows if r[0] == s] for s in ("late", "early")}
     assert len(years["late"]) == 21 and len(years["early"]) == 3
     assert all(np.isfinite(r[3]) for r in rows)
+
+
+def test_loop_scores_refuse_a_moving_final_time():
+    with pytest.raises(ModelError, match="FINAL TIME: loop scores need a fixed final time"):
+        analyse_loops(reads_vensim(MOVING))
+
+
+def test_explicit_save_times_end_with_the_run():
+    model = reads_vensim(MOVING)
+    result = simulate(model, save=Save(variables=["level"], times=[0, 2.5, 8, 9, 15]))
+    np.testing.assert_array_equal(result.times, [0, 2.5, 8])
+    with pytest.raises(UserInputError, match="must be increasing"):
+        simulate(model, save=Save(times=[2, 1]))
