@@ -62,7 +62,8 @@ def simulate(
     step = float(spec.dt if dt is None else dt)
     overrides, n = _parameters(compiled, parameters or {}, n)
     final = None if spec.stop_variable is None else _FinalTime(compiled, overrides, n, step)
-    times = time_grid(spec.start, spec.stop if final is None else final.end, step)
+    stop = spec.stop if final is None else final.end
+    times = time_grid(spec.start, stop, step)
     save = save or Save()
     save_keys = _save_keys(compiled, save.variables)
     save_at = _save_positions(times, save.times, spec.save_step, step)
@@ -70,7 +71,7 @@ def simulate(
         raise UserInputError(
             "must be increasing for a run whose final time changes", field="save.times"
         )
-    run = _Run(compiled, overrides, n, Clock(spec.start, step, spec.start, spec.stop), len(times))
+    run = _Run(compiled, overrides, n, Clock(spec.start, step, spec.start, stop), len(times))
     out = np.empty((len(save_at), len(save_keys), n))
     slots = [compiled.slot[k] for k in save_keys]
     position = {k: i for i, k in enumerate(save_at)}
