@@ -168,6 +168,7 @@ def simulate_together(scenarios: Sequence[Scenario]) -> tuple[Result, ...]:
                 result.units,
                 result.method,
                 result.dt,
+                None if result.ends is None else result.ends[k : k + 1],
             )
     return tuple(out[i] for i in range(len(scenarios)))
 

@@ -55,7 +55,12 @@ class GraphicalFunction:
 @dataclass(frozen=True)
 class TimeSpec:
     """The time axis: from ``start`` to ``stop`` in steps of ``dt``; ``save_step`` (default
-    ``dt``) spaces the saved times."""
+    ``dt``) spaces the saved times.
+
+    ``stop_variable`` names a variable that is the final time as the run goes (Vensim's
+    ``FINAL TIME`` written as an equation): each scenario then ends at the first saved time
+    at or after its value, and the axis is laid out up to its value at ``start`` (``stop``
+    holds that value with the model's own constants), which it may not rise above."""
 
     start: float = 0.0
     stop: float = 10.0
@@ -63,6 +68,7 @@ class TimeSpec:
     method: str = "euler"
     units: str = ""
     save_step: float | None = None
+    stop_variable: str | None = None
 
 
 MAX_STEPS = 1_000_000  # a run of more steps is a mistyped dt, not a model

@@ -64,7 +64,7 @@ from .outputs import write_text_atomic
 __all__ = ["dumps_model", "load_model", "loads_model", "save_model"]
 
 _SECTIONS = {"model", "time", "stocks", "flows", "auxiliaries", "constants", "lookups", "units"}
-_TIME_FIELDS = {"start", "stop", "dt", "method", "units", "save_step"}
+_TIME_FIELDS = {"start", "stop", "dt", "method", "units", "save_step", "stop_variable"}
 _COMMON = {"units", "doc", "source", "helper"}
 _FIELDS = {
     "stocks": _COMMON | {"initial", "inflows", "outflows", "non_negative"},
@@ -145,6 +145,8 @@ def dumps_model(model: Model) -> str:
     time = {k: getattr(model.time, k) for k in ("start", "stop", "dt", "method", "units")}
     if model.time.save_step is not None:
         time["save_step"] = model.time.save_step
+    if model.time.stop_variable is not None:
+        time["stop_variable"] = model.time.stop_variable
     data["time"] = {k: v for k, v in time.items() if v != ""}
     for variable in model.variables:
         section, spec = _dump_variable(variable)
@@ -301,7 +303,7 @@ def _time(spec: dict) -> TimeSpec:
     for key in ("start", "stop", "dt", "save_step"):
         if key in spec:
             values[key] = _number(spec[key], f"time.{key}")
-    for key in ("method", "units"):
+    for key in ("method", "units", "stop_variable"):
         if key in spec:
             values[key] = _text(spec, key, "time")
     return TimeSpec(**values)

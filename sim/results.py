@@ -19,7 +19,10 @@ __all__ = ["Result", "atomic_write"]
 
 @dataclass(frozen=True)
 class Result:
-    """``values[i, j, k]`` is variable ``names[j]`` at ``times[i]`` in scenario ``k``."""
+    """``values[i, j, k]`` is variable ``names[j]`` at ``times[i]`` in scenario ``k``.
+
+    ``ends[k]`` (a run whose final time moves, `TimeSpec.stop_variable`) is the row of
+    scenario ``k``'s last time, its values NaN after it; None: every scenario ran to the end."""
 
     times: np.ndarray
     names: tuple[str, ...]
@@ -27,6 +30,7 @@ class Result:
     units: dict[str, str] = field(default_factory=dict)
     method: str = "euler"
     dt: float = 1.0
+    ends: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -37,13 +41,13 @@ class Result:
     def nonfinite(self) -> tuple[str, ...]:
         """Saved variables that reached NaN or infinity somewhere (a division by zero, say):
         the numbers are IEEE arithmetic's, and a caller should say so rather than hide it."""
-        bad = ~np.isfinite(self.values).all(axis=(0, 2))
+        bad = self._nonfinite().any(axis=(0, 2))
         return tuple(name for name, flag in zip(self.names, bad, strict=True) if flag)
 
     def first_nonfinite(self) -> tuple[str, float, int, float] | None:
         """``(variable, time, scenario, value)`` of the earliest NaN or infinity (the first
         saved variable at the earliest time, then the first scenario), or None."""
-        bad = ~np.isfinite(self.values)
+        bad = self._nonfinite()
         if not bad.any():
             return None
         i, j, k = np.unravel_index(int(np.argmax(bad)), bad.shape)
@@ -57,11 +61,22 @@ class Result:
             return
         name, time, scenario, value = first
         at = f"{where}, run {scenario}" if self.n > 1 else where
-        others = int(np.count_nonzero(~np.isfinite(self.values[self.time_index(time)]).all(1)))
+        others = int(np.count_nonzero(self._nonfinite()[self.time_index(time)].any(1)))
         also = f"; {others - 1} more variables at that time" if others > 1 else ""
         raise NonFiniteError(
             f"not a finite number: {name} = {value} at time {time:g} in {at}{also}"
         )
+
+    def _nonfinite(self) -> np.ndarray:
+        """Where ``values`` is NaN or infinite within each scenario's run (not after its end)."""
+        bad = ~np.isfinite(self.values)
+        if self.ends is not None:
+            bad &= (np.arange(len(self.times))[:, None] <= self.ends)[:, None, :]
+        return bad
+
+    def last(self, scenario: int = 0) -> int:
+        """The row of the last time scenario ``scenario`` ran to."""
+        return len(self.times) - 1 if self.ends is None else int(self.ends[scenario])
 
     def index(self, name: str) -> int:
         key = canonical(name)
@@ -143,7 +158,7 @@ class Result:
         with atomic_write(path) as handle:
             writer = csv.writer(handle)
             writer.writerow(["Time", *self.names])
-            for i, time in enumerate(self.times):
+            for i, time in enumerate(self.times[: self.last(scenario) + 1]):
                 writer.writerow([_fmt(time), *(_fmt(x) for x in self.values[i, :, scenario])])
 
 

@@ -16,7 +16,7 @@ from .names import canonical
 from .ranges import value_outside, warn_out_of_range
 from .results import Result
 
-__all__ = ["Save", "simulate", "time_grid"]
+__all__ = ["Save", "axis_end", "simulate", "time_grid"]
 
 ParameterValue = float | Sequence[float] | np.ndarray
 
@@ -60,12 +60,18 @@ def simulate(
     spec = compiled.model.time
     integrator = get_integrator(method or spec.method)
     step = float(spec.dt if dt is None else dt)
-    times = time_grid(spec.start, spec.stop, step)
     overrides, n = _parameters(compiled, parameters or {}, n)
+    final = None if spec.stop_variable is None else _FinalTime(compiled, overrides, n, step)
+    stop = spec.stop if final is None else final.end
+    times = time_grid(spec.start, stop, step)
     save = save or Save()
     save_keys = _save_keys(compiled, save.variables)
     save_at = _save_positions(times, save.times, spec.save_step, step)
-    run = _Run(compiled, overrides, n, Clock(spec.start, step, spec.start, spec.stop), len(times))
+    if final is not None and save_at != sorted(set(save_at)):  # rows end where runs end
+        raise UserInputError(
+            "must be increasing for a run whose final time changes", field="save.times"
+        )
+    run = _Run(compiled, overrides, n, Clock(spec.start, step, spec.start, stop), len(times))
     out = np.empty((len(save_at), len(save_keys), n))
     slots = [compiled.slot[k] for k in save_keys]
     position = {k: i for i, k in enumerate(save_at)}
@@ -82,13 +88,72 @@ def simulate(
                 row = out[position[k]]
                 for j, slot in enumerate(slots):
                     row[j] = run.values[slot]
+                if final is not None and final.saved(position[k], float(t), run.values, row):
+                    break  # every scenario has reached its final time
             if k + 1 < len(times):
                 new = integrator.step(stages, float(t), y, step, k1, (stage, spare))
                 y, spare = run.clamp(new), y
                 run.remember_step(k)
     names = tuple(compiled.system.names[k] for k in save_keys)
     units = {compiled.system.names[k]: compiled.system.units.get(k, "") for k in save_keys}
-    return Result(times[save_at], names, out, units, integrator.name, step)
+    saved, ends = times[save_at], None
+    if final is not None:  # the rows up to the last scenario's end; the others NaN after theirs
+        rows = int(final.ends.max()) + 1
+        saved, out = saved[:rows], out[:rows]
+        ends = final.ends if (final.ends < rows - 1).any() else None
+    return Result(saved, names, out, units, integrator.name, step, ends=ends)
+
+
+def axis_end(model: Model | CompiledModel) -> float:
+    """Where the time axis of ``model`` ends with its own constants: ``stop``, or with a
+    ``stop_variable`` that variable's value at the start (what a reader of Vensim's
+    ``FINAL TIME`` written as an equation records as ``stop``)."""
+    compiled = compile_model(model)
+    if compiled.model.time.stop_variable is None:
+        return compiled.model.time.stop
+    return _FinalTime(compiled, {}, 1, compiled.model.time.dt).end
+
+
+class _FinalTime:
+    """Where each scenario ends when the final time is a variable (`TimeSpec.stop_variable`):
+    at the first saved time at or after the variable's value. The axis is laid out to the
+    largest value it has at the start (``end``); rising above that later is an error, as the
+    run could not go on as Vensim's would."""
+
+    def __init__(self, compiled: CompiledModel, overrides: dict[str, object], n: int, dt: float):
+        spec = compiled.model.time
+        self.name = spec.stop_variable or ""
+        self.slot = compiled.slot[compiled.resolve(self.name)]
+        probe = _Run(compiled, overrides, n, Clock(spec.start, dt, spec.start, spec.stop), 1)
+        with np.errstate(all="ignore"):
+            probe.clock.step_start = spec.start
+            probe.rates(spec.start, probe.initial_state())
+        at_start = np.broadcast_to(np.asarray(probe.values[self.slot], dtype=float), (n,))
+        if not np.isfinite(at_start).all():
+            raise ModelError("the final time is not a finite number at the start", field=self.name)
+        self.end = float(at_start.max())
+        self.running = np.ones(n, dtype=bool)
+        self.ends = np.zeros(n, dtype=np.intp)
+
+    def saved(self, i: int, t: float, values: list, row: np.ndarray) -> bool:
+        """After row ``i`` (time ``t``) is saved: blank it for the scenarios that ended
+        before, end those whose final time it reaches; True once every scenario has ended."""
+        row[:, ~self.running] = np.nan
+        final = np.broadcast_to(np.asarray(values[self.slot], dtype=float), self.running.shape)
+        close = 1e-9 * max(1.0, abs(t))
+        over = self.running & (final > self.end + close)
+        if over.any():
+            k = int(np.argmax(over))
+            where = f" in scenario {k} of {len(over)}" if len(over) > 1 else ""
+            raise ModelError(
+                f"the final time rises to {final[k]:g} at time {t:g}{where}, beyond the end "
+                f"of the time axis ({self.end:g}, its value at the start)",
+                field=self.name,
+            )
+        now = self.running & (t >= final - close)
+        self.ends[self.running] = i
+        self.running &= ~now
+        return not self.running.any()
 
 
 class _Run:

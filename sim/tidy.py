@@ -65,5 +65,5 @@ def tidy_rows(
             years, keep = period_mask(result.times, rate, model)
         rows = np.flatnonzero(keep)
         for k, scenario in enumerate(scenarios):
-            for i in rows:
+            for i in rows[rows <= result.last(k)]:  # a run whose final time moves ends early
                 yield (scenario, name, int(years[i]), float(result.values[i, j, k]), units, *labels)

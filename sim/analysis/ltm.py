@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..compiler import CompiledModel, compile_model
-from ..errors import UserInputError
+from ..errors import ModelError, UserInputError
 from ..functions import Clock
 from ..model import Model
 from ..results import Result
@@ -147,6 +147,11 @@ def analyse_loops(
     compiled = compile_model(model)
     cg = causal_graph(compiled)
     spec = compiled.model.time
+    if spec.stop_variable is not None:  # the scores are laid out on one time axis
+        raise ModelError(
+            "loop scores need a fixed final time, not one that changes during the run",
+            field=spec.stop_variable,
+        )
     step = float(spec.dt if dt is None else dt)
     times = time_grid(spec.start, spec.stop, step)
     keys = list(compiled.keys)

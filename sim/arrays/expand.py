@@ -555,7 +555,8 @@ class _Expander:
         if func == "vector_select":
             pairs = self.joint(args[:2], context)
             rest = [self.rewrite(a, context) for a in args[2:]]
-            return vectors.select([p[0] for p in pairs], [p[1] for p in pairs], *rest)
+            chosen = self.elements(args[0], context)  # what the error action counts
+            return vectors.select([p[0] for p in pairs], [p[1] for p in pairs], *rest, chosen)
         values, i = self.vector(args[0], context, spelled)
         other = self.rewrite(args[1], context)
         match func:
@@ -568,17 +569,24 @@ class _Expander:
         return vectors.reorder(values, other)
 
     def joint(self, nodes: tuple[Node, ...], context: Context) -> list[tuple[Node, ...]]:
-        """``nodes`` together, once for each element of the whole dimensions any names."""
-        free = list(dict.fromkeys(d for n in nodes for d in self.free(n, context)))
-        if not free:
-            return [tuple(self.rewrite(n, context) for n in nodes)]
-        wholes = [_whole(n, self.arrays) for n in nodes]
-        return [
-            tuple(
-                self.rewrite(w, {**context, **dict(zip(free, combo, strict=True))}) for w in wholes
+        """``nodes`` together, once for each combination of the elements of the whole
+        dimensions they range over: a dimension whole in several nodes pairs their elements,
+        one whole in a single node multiplies (Vensim's VECTOR SELECT of ``s[a!]`` and
+        ``x[b!]`` reads every pair); a node's other subscripts keep the equation's elements,
+        so ``s[a!, b]`` and ``x[b!]`` read column b of s against every element of x."""
+        frees = [self.free(n, context) for n in nodes]
+        union = list(dict.fromkeys(d for f in frees for d in f))
+        wholes = [_whole(n, self.arrays) if f else n for n, f in zip(nodes, frees, strict=True)]
+        result = []
+        for combo in product(*(self.space[d].keys for d in union)):
+            at = dict(zip(union, combo, strict=True))
+            result.append(
+                tuple(
+                    self.rewrite(w, {**context, **{d: at[d] for d in f}})
+                    for w, f in zip(wholes, frees, strict=True)
+                )
             )
-            for combo in product(*(self.space[d].keys for d in free))
-        ]
+        return result
 
     def vector(
         self, node: Node, context: Context, spelled: str, place: int = -1

@@ -57,10 +57,21 @@ def _action(action: int, sels: list[Node], exprs: list[Node]) -> Node:
     return total if op == 0 else Binary("/", total, _sum([_one_if(p) for p in picked]))
 
 
-def select(sels: list[Node], exprs: list[Node], missing: Node, action: Node, error: Node) -> Node:
-    """VECTOR SELECT: ``missing`` if no selection is non-zero; NaN (the run stops) where the
-    error action says the selection is an error (1: none selected, 2: more than one, 3: either)."""
-    count = _sum([_one_if(Binary("<>", s, Number(0.0))) for s in sels])
+def select(
+    sels: list[Node],
+    exprs: list[Node],
+    missing: Node,
+    action: Node,
+    error: Node,
+    chosen: list[Node] | None = None,
+) -> Node:
+    """VECTOR SELECT over the pairs (``sels[i]``, ``exprs[i]``): ``missing`` if no selection
+    is non-zero; NaN (the run stops) where the error action says the selection is an error
+    (1: none selected, 2: more than one, 3: either), counting the elements of the selection
+    itself, ``chosen`` (default ``sels``: when the two range over different dimensions each
+    selection element appears in several pairs)."""
+    count = _sum([_one_if(Binary("<>", s, Number(0.0))) for s in (chosen or sels)])
+    action, error = _folded(action), _folded(error)
     if isinstance(action, Number):
         value = _action(_whole(action.value, 0, 10, "numerical action"), sels, exprs)
     else:  # chosen while running: one branch per action
@@ -73,9 +84,16 @@ def select(sels: list[Node], exprs: list[Node], missing: Node, action: Node, err
     bad = Binary("or", Binary("and", Binary("or", Binary("=", error, Number(1.0)),
                                             Binary("=", error, Number(3.0))), none),
                  Binary("and", Binary(">=", error, Number(2.0)), many))  # fmt: skip
-    if isinstance(error, Number) and error.value == 0:
+    if isinstance(error, Number) and _whole(error.value, 0, 3, "error action") == 0:
         return result
     return If(bad, _NAN, result)
+
+
+def _folded(node: Node) -> Node:
+    """``-k`` written in the equation as the number it is."""
+    if isinstance(node, Unary) and node.op == "-" and isinstance(node.operand, Number):
+        return Number(-node.operand.value)
+    return node
 
 
 def _whole(value: float, lo: int, hi: int, what: str) -> int:

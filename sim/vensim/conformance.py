@@ -32,7 +32,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "that of test_data_from_other_model (saved every 0.5)",
     "data_from_other_model/test_data_from_other_model": "data variables read from a Vensim "
     ".vdf data file are not supported",
-    "dynamic_final_time": "FINAL TIME changes during the run; the time axis must be fixed",
     "exp": "Vensim's canonical StockA is -2.52e-06 where 50 steps of 0.1 from -5 give 0 "
     "(its single-precision sum); no tolerance relative to 0 accepts it",
     "get_lookups_subscripted_args": "Vensim's single-precision cancellation in 2 + 2*COS(22) "
@@ -45,8 +44,6 @@ KNOWN_FAILURES: dict[str, str] = {
     "is 0) is beyond any relative tolerance",
     "trend": "the canonical output is rounded to 5 decimals, which is more than 1e-4 relative "
     "on the small TREND values (0.03214 for 0.0321442)",
-    "vector_select": "VECTOR SELECT with a selection and values over different whole "
-    "dimensions (dim1! and dim2!) is refused: Vensim's pairing of them is not modelled",
 }
 
 def discover(folder: Path = DEFAULT_FOLDER) -> list[common.Case]:

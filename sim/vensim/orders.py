@@ -65,7 +65,7 @@ class Orders:
                 return self.time.start
             case Name(name="time_step"):
                 return self.time.dt
-            case Name(name="final_time"):
+            case Name(name="final_time") if self.time.stop_variable is None:
                 return self.time.stop
             case Name(name=key) if key in self.by_key:
                 p = self.by_key[key]

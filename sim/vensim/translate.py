@@ -146,23 +146,31 @@ class _Translator:
 
     # -- the model -------------------------------------------------------------------------
     def model(self, name: str) -> Model:
+        moving = self.time.stop_variable is not None
         variables = {k: d for k, d in self.definitions.items()
-                     if k not in _CONTROLS and not k.startswith("#")}  # fmt: skip
+                     if (k not in _CONTROLS or (moving and k == "final_time"))
+                     and not k.startswith("#")}  # fmt: skip
         self.names.update(variables)
         for definition in variables.values():
             self._variable(definition, {}, definition.name)
         variables = [
             replace(v, helper=True) if v.key in self.helpers else v for v in self._finish()
         ]
-        return Model(
+        model = Model(
             name=name,
             variables=tuple(variables),
             time=self.time,
             dimensions=self.subs.dimensions(),
         )
+        if not moving:
+            return model
+        from ..simulate import axis_end  # the engine evaluates FINAL TIME at the start
+
+        return model.replace(time=replace(self.time, stop=axis_end(model)))
 
     def _time(self) -> TimeSpec:
         values: dict[str, float] = {}
+        moving = None  # FINAL TIME as an equation: the variable the run stops by
         for key, field_name in _CONTROLS.items():
             definition = self.definitions.get(key)
             if definition is None:
@@ -170,13 +178,21 @@ class _Translator:
             statement = definition.statements[0][0]
             if not isinstance(statement, v.Equation) or statement.expr is None:
                 raise ModelError("must be a number", field=vensim_name(definition.name))
-            values[field_name] = self._constant(statement.expr, definition.name)
+            try:
+                values[field_name] = self._constant(statement.expr, definition.name)
+            except ModelError:
+                if key != "final_time" or statement.lhs.subs or "start" not in values:
+                    raise
+                # the axis is laid out to its value at the start once the model is built
+                moving, values["stop"] = vensim_name(definition.name), values["start"]
         for field_name, control in (("start", "INITIAL TIME"), ("stop", "FINAL TIME"),
                                     ("dt", "TIME STEP")):  # fmt: skip
             if field_name not in values:
                 raise ModelError(f"the model does not define {control}", field=control)
         save = values.pop("save", None)
-        return TimeSpec(**values, save_step=save if save != values["dt"] else None)
+        return TimeSpec(
+            **values, save_step=save if save != values["dt"] else None, stop_variable=moving
+        )
 
     def _constant(self, expr: v.Expr, owner: str, depth: int = 0) -> float:
         """The value of a control's equation: numbers, arithmetic and other controls."""
@@ -421,12 +437,6 @@ class _Translator:
             arity(func, len(args), 1, 1, owner)
             table = Subscript(key_of(func), _indices(subs))
             return Call("lookup", (table, self.expr(args[0], scope, owner)))
-        if key == "vector_select" and len(args) > 1 and _bangs(args[0]) != _bangs(args[1]):
-            raise ModelError(  # Vensim pairs such arrays in a way not modelled here
-                "VECTOR SELECT whose selection and values range over different whole "
-                "dimensions (dim!) is not supported",
-                field=owner,
-            )
         if key in _ARRAY_FUNCTIONS or (key in ("min", "max") and len(args) == 1):
             return Call(key, tuple(self.expr(a, scope, owner) for a in args))
         if key in self.macros:
@@ -683,17 +693,6 @@ def _group(sections) -> dict[str, _Definition]:
 def _reads_lookups(statement: v.Statement) -> bool:
     expr = getattr(statement, "expr", None)
     return isinstance(expr, v.Call) and GET_FUNCTIONS.get(canonical(expr.func)) == "lookups"
-
-
-def _bangs(expr: v.Expr) -> set[str]:
-    """The whole dimensions (``dim!``) an expression names."""
-    match expr:
-        case v.Ref(subs=subs) | v.Call(subs=subs) if subs:
-            found = {key_of(s[:-1]) for s in subs if s.endswith("!")}
-            return found | {b for a in getattr(expr, "args", ()) for b in _bangs(a)}
-        case v.Call(args=args) | v.Op(operands=args):
-            return {b for a in args for b in _bangs(a)}
-    return set()
 
 
 def _indices(subs: tuple[str, ...]) -> tuple[Index, ...]:

@@ -18,6 +18,7 @@ import os
 from xml.sax.saxutils import escape, quoteattr
 
 from .. import __version__
+from ..errors import ModelError
 from ..expr import Number
 from ..model import (
     Auxiliary,
@@ -49,6 +50,11 @@ def write_xmile(model: Model, path: str | os.PathLike) -> None:
 
 def writes_xmile(model: Model) -> str:
     """``model`` as XMILE text."""
+    if model.time.stop_variable is not None:  # XMILE's <stop> is a number
+        raise ModelError(
+            "a final time that changes during the run has no XMILE form; export to TOML",
+            field=model.time.stop_variable,
+        )
     arrays = {canonical(n): n for d in model.dimensions for n in (d.name, *d.elements)}
     spellings = arrays | {v.key: v.name for v in model.variables}
     calls = _LookupCalls(model, spellings)

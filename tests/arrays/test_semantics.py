@@ -254,6 +254,21 @@ def test_vector_select_and_elm_map(equation, expected):
     assert got["y"] == pytest.approx(expected)
 
 
+def test_vector_select_pairs_shared_dimensions_and_crosses_the_others():
+    """s over A = (1, 0, 2), m over (A, B): m[A!, B!] pairs with s along A, every B."""
+    m = tuple(((a, b), str(10 * i + j)) for i, a in enumerate(A.elements, 1)
+              for j, b in enumerate(B.elements, 1))  # fmt: skip
+    got = values(
+        Constant("s", dims=("A",), value=math.nan, elements=SEL),
+        Constant("m", dims=("A", "B"), value=math.nan, elements=m),
+        Auxiliary("whole", equation="VECTOR SELECT(s[A!], m[A!, B!], -1, 6, 2)"),
+        Auxiliary("col", equation="VECTOR SELECT(s[A!], m[A!, B], -1, 0, 0)", dims=("B",)),
+    )
+    assert math.isnan(got["whole"])  # error action 2: two elements of s are selected
+    column = [got[f"col[b{j}]"] for j in (1, 2, 3)]
+    assert column == [1 * (10 + j) + 2 * (30 + j) for j in (1, 2, 3)]
+
+
 def test_vector_sort_order_rank_and_reorder_per_element():
     got = values(
         Constant("x", dims=("A",), value=math.nan, elements=VEC),

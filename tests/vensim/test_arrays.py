@@ -111,5 +111,70 @@ def test_vector_select_combines_the_chosen_elements():
     assert values("wsum")[0] == 70 and values("umin")[0] == 10 and values("mean")[0] == 20
     assert list(values("moving")) == [40, 300, 10]  # actions 6 (sum), 7 (product), 8 (min)
     assert values("empty")[0] == -1
-    with pytest.raises(ModelError, match="y: VECTOR SELECT whose selection and values range"):
-        model_of("d: a, b ~~|\ne: p, q ~~|\ny = VECTOR SELECT(s[d!], x[e!], 0, 0, 0) ~~|\n")
+
+
+# sel over d = (2, 0, 3), x over e = (1, 4): different whole dimensions read every pair
+# (sel_i, x_j), of which 4 have a non-zero selection: products 2, 8, 3, 12.
+PAIRS = "d: a, b, c ~~|\ne: p, q ~~|\nsel[d] = 2, 0, 3 ~~|\nx[e] = 1, 4 ~~|\n"
+
+
+@pytest.mark.parametrize(
+    ("action", "expected"),
+    [
+        (0, 2 + 8 + 3 + 12),  # sum of selection * value
+        (1, 2 * 8 * 3 * 12),  # product
+        (2, 2),  # minimum
+        (3, 12),  # maximum
+        (4, (2 + 8 + 3 + 12) / 4),  # mean
+        (5, (1**2 * 4**2) * (1**3 * 4**3)),  # product of value ^ selection
+        (6, 2 * (1 + 4)),  # sum of the values alone
+        (7, (1 * 4) ** 2),  # their product
+        (8, 1),  # their minimum
+        (9, 4),  # their maximum
+        (10, 2.5),  # their mean
+    ],
+)
+def test_vector_select_over_different_dimensions_reads_every_pair(action, expected):
+    values = run(PAIRS + f"y = VECTOR SELECT(sel[d!], x[e!], -1, {action}, 0) ~~|\n", stop=1)
+    assert values("y")[0] == pytest.approx(expected)
+
+
+def test_vector_select_keeps_a_subscript_without_bang_at_the_equations_element():
+    """``m[d!, e]`` in the equation of ``y[e]`` is column e of m; ``x[e!]`` is all of x."""
+    eqs = (
+        "d: a, b ~~|\ne: p, q ~~|\nm[d, e] = 1, 0; 0, 2 ~~|\nx[e] = 3, 5 ~~|\n"
+        "y[e] = VECTOR SELECT(m[d!, e], x[e!], -1, 0, 0) ~~|\n"
+        "z[d] = VECTOR SELECT(m[d, e!], x[e!], -1, 0, 0) ~~|\n"
+    )
+    values = run(eqs, stop=1)
+    assert [values("y[p]")[0], values("y[q]")[0]] == [1 * 8, 2 * 8]
+    assert [values("z[a]")[0], values("z[b]")[0]] == [3, 10]  # paired along e
+
+
+@pytest.mark.parametrize(
+    ("selection", "error", "fails"),
+    [
+        ("0, 0, 0", 0, False),
+        ("0, 0, 0", 1, True),  # nothing selected
+        ("0, 1, 0", 1, False),
+        ("0, 1, 0", 2, False),  # one element of sel, though it pairs with both of x
+        ("1, 1, 0", 2, True),  # more than one selected
+        ("0, 0, 0", 2, False),
+        ("0, 0, 0", 3, True),
+        ("1, 1, 0", 3, True),
+        ("0, 1, 0", 3, False),
+    ],
+)
+def test_vector_select_error_actions(selection, error, fails):
+    eqs = PAIRS.replace("2, 0, 3", selection)
+    values = run(eqs + f"y = VECTOR SELECT(sel[d!], x[e!], -7, 0, {error}) ~~|\n", stop=1)
+    expected = 5.0 if selection == "0, 1, 0" else -7.0 if selection == "0, 0, 0" else 10.0
+    assert np.isnan(values("y")[0]) if fails else values("y")[0] == expected
+
+
+@pytest.mark.parametrize(("action", "error"), [(11, 0), (0.5, 0), (0, 4), (0, -1)])
+def test_a_bad_vector_select_action_names_the_variable(action, error):
+    eqs = PAIRS + f"y = VECTOR SELECT(sel[d!], x[e!], -1, {action}, {error}) ~~|\n"
+    what = "numerical action" if error == 0 else "error action"
+    with pytest.raises(ModelError, match=f"y: VECTOR SELECT: {what} must be a whole number"):
+        simulate(model_of(eqs))
