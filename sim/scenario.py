@@ -448,6 +448,13 @@ def _check_input_times(name: str, spec: TimeInput, model: Model, file: Path) -> 
 
 
 def _check_time(model: Model, dt: float, path: Path) -> None:
+    if model.time.stop_variable is not None:  # targets, batches and fits read one time axis
+        raise UserInputError(
+            f"the model's final time moves during the run ({model.time.stop_variable!r}); "
+            "scenarios need a fixed one (run the model itself with sim simulate)",
+            file=str(path),
+            field="model",
+        )
     span = model.time.stop - model.time.start
     if not math.isfinite(dt) or dt <= 0 or dt > span:
         raise UserInputError(

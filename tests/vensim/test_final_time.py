@@ -121,3 +121,13 @@ def test_explicit_save_times_end_with_the_run():
     np.testing.assert_array_equal(result.times, [0, 2.5, 8])
     with pytest.raises(UserInputError, match="must be increasing"):
         simulate(model, save=Save(times=[2, 1]))
+
+
+def test_a_scenario_of_a_model_whose_final_time_moves_is_refused(tmp_path, capsys):
+    (tmp_path / "moving.mdl").write_text(MOVING)
+    scenario = tmp_path / "s.toml"
+    scenario.write_text('name = "s"\nmodel = "moving.mdl"\n')
+    assert main(["run", str(scenario), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "s.toml" in err and "final time moves" in err
+    assert not (tmp_path / "out").exists()
