@@ -86,6 +86,28 @@ def test_pulses_and_pulse_trains():
     assert list(values("r")) == [0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 0]
 
 
+def test_step_ramp_and_pulse_compare_time_plus_half_a_step():
+    # Vensim's documented rule: an event is on once Time + TIME STEP/2 > its time, so a time
+    # between two steps falls on the nearer one, and one exactly half-way on the later
+    eqs = (
+        "a = STEP(1, 2.4) ~~|\nb = STEP(1, 2.5) ~~|\nc = STEP(1, 2.6) ~~|\n"
+        "r = RAMP(2, 2.6, 5) ~~|\np = PULSE(1.6, 2) ~~|\n"
+    )
+    values = run(eqs, stop=6)
+    assert list(values("a")) == [0, 0, 1, 1, 1, 1, 1]
+    assert list(values("b")) == [0, 0, 0, 1, 1, 1, 1]
+    assert list(values("c")) == [0, 0, 0, 1, 1, 1, 1]
+    # on from t=3 (3.5 > 2.6), at slope * (MIN(Time, end) - start)
+    np.testing.assert_allclose(values("r"), [0, 0, 0, 0.8, 2.8, 4.8, 4.8], atol=1e-12)
+    assert list(values("p")) == [0, 0, 1, 1, 0, 0, 0]  # 1.6 < t + 0.5 < 3.6
+
+
+def test_a_ramp_switched_on_early_by_the_half_step_starts_below_zero():
+    # RAMP(-1, 3.1, 10) with TIME STEP 0.25 is on at t=3 (3.125 > 3.1): -1 * (3 - 3.1)
+    values = run("r = RAMP(-1, 3.1, 10) ~~|\n", stop=3.5, dt=0.25)
+    np.testing.assert_allclose(values("r")[-3:], [0.1, -0.15, -0.4], atol=1e-12)
+
+
 def test_integer_truncates_and_modulo_takes_the_sign_of_the_dividend():
     values = run("i = INTEGER(-2.5) ~~|\nm = MODULO(-7, 3) ~~|\nn = MODULO(7, 3) ~~|\n", 1)
     assert (values("i")[0], values("m")[0], values("n")[0]) == (-2, -1, 1)
