@@ -179,14 +179,15 @@ UNSUPPORTED = {
 
 
 def get_time_value(relative: Node, offset: Node, measure: Node, where: str) -> Node:
-    """``GET TIME VALUE(0, offset, 0)``: the simulation time plus ``offset``, in the model's
-    time units. Relative to the start or to the computer's clock (``relativeto`` 1 or 2) and
-    calendar measures (``measure`` > 0: year, month, day, …) need a calendar the model does
-    not have: refused by name."""
-    if relative != Number(0.0):
+    """``GET TIME VALUE(relativeto, offset, 0)``: the simulation time (``relativeto`` 0) or the
+    initial time (1) plus ``offset``, in the model's time units, as Vensim documents. The
+    computer's clock (2) and calendar measures (``measure`` > 0: year, month, day, …) need a
+    calendar the model does not have: refused by name."""
+    origin = {Number(0.0): _TIME, Number(1.0): Name("initial_time")}.get(relative)
+    if origin is None:
         raise ModelError(
-            "GET TIME VALUE relative to the start or to the computer's clock (relativeto other "
-            "than 0) is not supported",
+            "GET TIME VALUE relative to the computer's clock (relativeto other than 0 or 1) "
+            "is not supported",
             field=where,
         )
     if measure != Number(0.0):
@@ -194,7 +195,7 @@ def get_time_value(relative: Node, offset: Node, measure: Node, where: str) -> N
             "GET TIME VALUE of a calendar measure (measure other than 0) is not supported",
             field=where,
         )
-    return Binary("+", _TIME, offset)
+    return Binary("+", origin, offset)
 
 
 def arity(func: str, got: int, lo: int, hi: int, where: str) -> None:

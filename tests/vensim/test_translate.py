@@ -118,6 +118,12 @@ def test_get_time_value_is_the_simulation_time_plus_an_offset():
     assert values("g").tolist() == [2.5, 3, 3.5, 4, 4.5, 5, 5.5]
 
 
+def test_get_time_value_relative_to_the_start_is_the_initial_time_plus_the_offset():
+    text = "g = GET TIME VALUE(1, -2, 0) ~~|\nINITIAL TIME = 5 ~~|\nFINAL TIME = 7 ~~|\n"
+    result = simulate(reads_vensim("{UTF-8}\n" + text + "TIME STEP = 1 ~~|\nSAVEPER = 1 ~~|\n"))
+    assert result["g"][:, 0].tolist() == [3, 3, 3]
+
+
 def test_sample_if_true_holds_the_last_sample():
     values = run("s = SAMPLE IF TRUE(MODULO(Time, 3) = 0, Time * 10, -5) ~~|\n", stop=7)
     assert list(values("s")) == [0, 0, 0, 30, 30, 30, 60, 60]
@@ -178,7 +184,7 @@ def test_time_settings_come_from_the_control_section():
         ("x = 1 ~~|\ny = x(2) ~~|\n", "y: x is a variable, not a lookup"),
         (":MACRO: m(a)\nm = a ~~|\n", "line 2: :MACRO: without :END OF MACRO:"),
         ("x = 1 + * 2 ~~|\n", "line 2: equation does not parse at column 9"),
-        ("x = GET TIME VALUE(1, 0, 0) ~~|\n", "x: GET TIME VALUE relative to the start"),
+        ("x = GET TIME VALUE(2, 0, 0) ~~|\n", "x: GET TIME VALUE relative to the computer"),
         ("x = GET TIME VALUE(0, 0, 3) ~~|\n", "x: GET TIME VALUE of a calendar measure"),
     ],
 )
