@@ -91,6 +91,7 @@ class _Macro:
     name: str
     inputs: tuple[str, ...]
     definitions: dict[str, _Definition]
+    outputs: tuple[str, ...] = ()  # defined inside, besides the macro's own output
 
 
 @dataclass
@@ -122,7 +123,8 @@ class _Translator:
         self.folder = folder
         self.definitions = _group(document.sections)
         self.macros = {
-            canonical(m.name): _Macro(m.name, m.inputs, _group(m.sections)) for m in document.macros
+            canonical(m.name): _Macro(m.name, m.inputs, _group(m.sections), m.outputs)
+            for m in document.macros
         }
         self.subs = Subscripts([
             s for key, d in self.definitions.items() if key.startswith("#")
@@ -389,7 +391,12 @@ class _Translator:
                 return Unary(op, self.expr(x, scope, owner))
             case v.Op(op=op, operands=(a, b)):
                 return Binary(op, self.expr(a, scope, owner), self.expr(b, scope, owner))
-            case v.Call(func=func, args=args, subs=subs):
+            case v.Call(func=func, args=args, subs=subs, outputs=outputs):
+                if outputs and canonical(func) not in self.macros:
+                    raise ModelError(f"{func.upper()} is not a macro: only a macro call names "
+                                     "outputs after a colon", field=owner)  # fmt: skip
+                if outputs:
+                    return self._macro(self.macros[canonical(func)], args, scope, owner, outputs)
                 return self._call(func, args, scope, owner, subs)
         raise TypeError(f"not a Vensim expression: {expr!r}")
 
@@ -508,12 +515,16 @@ class _Translator:
         self._add(_Pending("aux", output, node=If(condition, value, Name(canonical(state)))))
         return Name(canonical(output))
 
-    def _macro(self, macro: _Macro, args, scope, owner: str) -> Node:
+    def _macro(self, macro: _Macro, args, scope, owner: str, outputs=()) -> Node:
         """A fresh copy of the macro's variables for this call, its inputs bound to the
-        arguments; the value is the macro's output variable."""
+        arguments; the value is the macro's output variable. The model variables named after
+        the call's colon (``m(a : y)``) are the macro's extra outputs, in order."""
         if len(args) != len(macro.inputs):
             raise ModelError(f"macro {macro.name} takes {len(macro.inputs)} arguments, got "
                              f"{len(args)}", field=owner)  # fmt: skip
+        if len(outputs) > len(macro.outputs):
+            raise ModelError(f"macro {macro.name} has {len(macro.outputs)} extra outputs, the "
+                             f"call names {len(outputs)}", field=owner)  # fmt: skip
         self.count += 1
         prefix = f"{macro.name} {self.count}"
         local: dict[str, Node] = {}
@@ -535,6 +546,17 @@ class _Translator:
                              field=owner)  # fmt: skip
         for key, definition in macro.definitions.items():
             self._variable(definition, local, spelled[key])
+        for param, target in zip(macro.outputs, outputs, strict=False):
+            inner = local.get(key_of(param))
+            if inner is None or key_of(param) in (key_of(p) for p in macro.inputs):
+                raise ModelError(f"macro {macro.name} does not define its output {param}",
+                                 field=owner)  # fmt: skip
+            name = vensim_name(target)
+            if canonical(name) in self.names:
+                raise ModelError(f"{name} is defined twice: by an equation and as an output "
+                                 f"of macro {macro.name}", field=owner)  # fmt: skip
+            self.names.add(canonical(name))
+            self._add(_Pending("aux", name, node=inner))
         return output
 
     def _add(self, hidden: _Pending) -> None:

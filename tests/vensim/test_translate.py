@@ -150,6 +150,37 @@ def test_a_macro_with_a_stock_keeps_one_state_per_call():
     assert list(values("b")) == [5, 5, 6, 8, 11]
 
 
+def test_a_macros_extra_outputs_define_the_variables_named_after_the_colon():
+    # :MACRO: name(inputs : outputs); a call m(x : y) defines the model variable y as the
+    # macro's output b, one copy per call (its stock too)
+    eqs = (
+        ":MACRO: SPLIT(input : total, late)\nSPLIT = input * 2 ~~|\n"
+        "total = INTEG(input, 0) ~~|\nlate = total - input ~~|\n:END OF MACRO:\n"
+        "x = SPLIT(Time : sum of t, lag) ~~|\nw = SPLIT(1 : ones) ~~|\nz = lag + 1 ~~|\n"
+    )
+    values = run(eqs, stop=4)
+    assert list(values("x")) == [0, 2, 4, 6, 8]
+    assert list(values("sum of t")) == [0, 0, 1, 3, 6]
+    assert list(values("lag")) == [0, -1, -1, 0, 2]
+    assert list(values("z")) == [1, 0, 0, 1, 3]
+    assert list(values("ones")) == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.parametrize(
+    ("equations", "message"),
+    [
+        ("x = MAX(1, 2 : y) ~~|\n", "x: MAX is not a macro"),
+        (":MACRO: m(a : b)\nm = a ~~|\nb = a ~~|\n:END OF MACRO:\nx = m(1 : y, z) ~~|\n",
+         "x: macro m has 1 extra outputs, the call names 2"),
+        (":MACRO: m(a : b)\nm = a ~~|\nb = a ~~|\n:END OF MACRO:\nx = m(1 : y) ~~|\ny = 2 ~~|\n",
+         "x: y is defined twice"),
+    ],
+)  # fmt: skip
+def test_macro_outputs_that_cannot_be_are_refused(equations, message):
+    with pytest.raises(ModelError, match=message):
+        model_of(equations)
+
+
 def test_lookups_standalone_inline_and_extrapolated():
     eqs = (
         "t((0,0),(10,20)) ~~|\ny = t(Time * 2) ~~|\n"
