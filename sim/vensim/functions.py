@@ -173,7 +173,6 @@ UNSUPPORTED = {
     "delay_conveyor": "conveyors",
     "delay_profile": "delay profiles",
     "queue_fifo": "queues",
-    "npv": "NPV",
     "tabbed_array": "tabbed arrays",
 }
 

@@ -462,6 +462,9 @@ class _Translator:
             arity(key, len(args), 2, 2, owner)
             self.active[canonical(owner)] = self.expr(args[1], scope, owner)
             return self.expr(args[0], scope, owner)
+        if key == "npv":
+            arity(key, len(args), 4, 4, owner)
+            return self._npv(*(self.expr(a, scope, owner) for a in args), owner)
         if key == "sample_if_true":
             arity(key, len(args), 3, 3, owner)
             return self._sample_if_true(*(self.expr(a, scope, owner) for a in args), owner)
@@ -514,6 +517,20 @@ class _Translator:
         )))  # fmt: skip
         self._add(_Pending("aux", output, node=If(condition, value, Name(canonical(state)))))
         return Name(canonical(output))
+
+    def _npv(self, stream: Node, rate: Node, initial: Node, factor: Node, owner: str) -> Node:
+        """NPV as Vensim documents it: ``(accum + stream * TIME STEP * df) * factor``, where
+        ``accum = INTEG(stream * df, initial)`` and the discount factor
+        ``df = INTEG(-df * rate / (1 + rate * TIME STEP), 1)``: two hidden stocks."""
+        df_name = self._hidden(f"{owner} npv discount")
+        accum_name = self._hidden(f"{owner} npv accumulated")
+        df, accum = Name(canonical(df_name)), Name(canonical(accum_name))
+        dt = Name("time_step")
+        decay = Binary("/", Binary("*", df, rate), Binary("+", Number(1.0), Binary("*", rate, dt)))
+        self._add(_Pending("stock", df_name, initial=Number(1.0), node=Unary("-", decay)))
+        self._add(_Pending("stock", accum_name, initial=initial, node=Binary("*", stream, df)))
+        now = Binary("*", Binary("*", stream, dt), df)
+        return Binary("*", Binary("+", accum, now), factor)
 
     def _macro(self, macro: _Macro, args, scope, owner: str, outputs=()) -> Node:
         """A fresh copy of the macro's variables for this call, its inputs bound to the

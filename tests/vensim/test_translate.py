@@ -124,6 +124,15 @@ def test_get_time_value_relative_to_the_start_is_the_initial_time_plus_the_offse
     assert result["g"][:, 0].tolist() == [3, 3, 3]
 
 
+def test_npv_discounts_each_step_as_vensim_documents():
+    # df = INTEG(-df * r / (1 + r dt), 1) is 1.05^-k after k steps of 0.5 at r = 0.1; NPV is
+    # (INTEG(stream * df, init) + stream * dt * df) * factor
+    values = run("cash = 100 ~~|\nn = NPV(cash, 0.1, 5, 2) ~~|\n", stop=3, dt=0.5)
+    k = np.arange(7)
+    sums = np.cumsum(1.05**-k)
+    np.testing.assert_allclose(values("n"), (5 + 50 * sums) * 2, rtol=1e-12)
+
+
 def test_sample_if_true_holds_the_last_sample():
     values = run("s = SAMPLE IF TRUE(MODULO(Time, 3) = 0, Time * 10, -5) ~~|\n", stop=7)
     assert list(values("s")) == [0, 0, 0, 30, 30, 30, 60, 60]
