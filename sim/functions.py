@@ -14,7 +14,19 @@ import numpy as np
 
 from .allocation import allocate_at
 
-__all__ = ["BINARY_OPERATORS", "CONSTANT_NAMES", "FUNCTIONS", "TIME_NAMES", "Builtin", "Clock"]
+__all__ = [
+    "BINARY_OPERATORS",
+    "CONSTANT_NAMES",
+    "FUNCTIONS",
+    "TIME_NAMES",
+    "TIME_TOLERANCE",
+    "Builtin",
+    "Clock",
+]
+
+# Times within this fraction of DT are equal: STEP and PULSE fire on a grid time that float
+# arithmetic put a hair past their start.
+TIME_TOLERANCE = 1e-9
 
 
 @dataclass(slots=True)
@@ -65,7 +77,7 @@ def _step(c, height, start):
     """``height`` from the first step that starts at or after ``start``. It reads the time at
     which the step starts, as PULSE does, so every Runge-Kutta stage of a step sees the same
     value and a schedule on the time grid is integrated exactly by any method."""
-    return np.where(c.step_start >= start - 1e-9 * c.dt, height, 0.0)
+    return np.where(c.step_start >= start - TIME_TOLERANCE * c.dt, height, 0.0)
 
 
 def _ramp(c, slope, start, end=np.inf):
@@ -81,7 +93,7 @@ def _pulse(c, magnitude, first, interval=0.0):
     Runge-Kutta step sees the same spike and any integrator delivers exactly the magnitude.
     """
     since = c.step_start - first
-    eps = 1e-9 * c.dt
+    eps = TIME_TOLERANCE * c.dt
     if np.ndim(interval) == 0 and interval <= 0:  # a single pulse: the usual case, kept cheap
         phase = since
     else:

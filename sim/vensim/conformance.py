@@ -37,8 +37,7 @@ KNOWN_FAILURES: dict[str, str] = {
     "get_lookups_subscripted_args": "Vensim's single-precision cancellation in 2 + 2*COS(22) "
     "(7.83205e-05 for 7.83472e-05) is beyond 1e-4 relative",
     "get_time_value/test_get_time_value": (
-        "GET TIME VALUE relative to the start or the computer's clock, or of a calendar "
-        "measure, is not supported"
+        "GET TIME VALUE of a calendar measure (year, month, day of week, ...) is not supported"
     ),
     "subscripted_delays": "Vensim's single-precision noise (-4.77e-07 where the exact value "
     "is 0) is beyond any relative tolerance",

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from ..errors import ModelError
 from ..expr import Binary, Call, If, Name, Node, Number, Unary
+from ..functions import TIME_TOLERANCE
 
 __all__ = ["PURE", "RENAMED", "STATEFUL", "UNSUPPORTED", "arity", "get_time_value"]
 
@@ -29,12 +30,34 @@ def _integer(x: Node) -> Node:
     )
 
 
+def _after(when: Node, inclusive: bool = False) -> Node:
+    """1 once ``time plus`` (Time + TIME STEP/2) is past ``when`` (or reaches it, if
+    ``inclusive``), else 0: the comparison Vensim documents for STEP, RAMP and PULSE, which
+    puts an event that falls between two steps on the nearer one. Built on the engine's
+    ``step``, which reads the time at which the step starts, so the value changes only at
+    TIME STEP intervals whatever the integration method, as Vensim's notes require. The
+    engine's step is inclusive within ``TIME_TOLERANCE * dt``; twice that makes it strict."""
+    shift = Binary("/", _DT, Number(2.0))
+    if not inclusive:
+        shift = Binary("-", shift, Binary("*", Number(2 * TIME_TOLERANCE), _DT))
+    return Call("step", (Number(1.0), Binary("-", when, shift)))
+
+
+def _step(height: Node, start: Node) -> Node:
+    """STEP: ``height`` once Time + TIME STEP/2 > ``start``."""
+    return Binary("*", height, _after(start))
+
+
+def _ramp(slope: Node, start: Node, end: Node) -> Node:
+    """RAMP: ``slope * (MIN(Time, end) - start)`` once Time + TIME STEP/2 > ``start``."""
+    rise = Binary("-", Call("min", (_TIME, end)), start)
+    return Binary("*", Binary("*", slope, rise), _after(start))
+
+
 def _pulse(start: Node, width: Node) -> Node:
-    """1 from ``start`` for ``width`` (at least one DT), else 0."""
+    """PULSE: 1 while ``start`` < Time + TIME STEP/2 < ``start + width`` (at least one DT)."""
     end = Binary("+", start, Call("max", (width, _DT)))
-    return If(
-        Binary("and", Binary(">=", _TIME, start), Binary("<", _TIME, end)), Number(1.0), Number(0.0)
-    )
+    return Binary("-", _after(start), _after(end, inclusive=True))
 
 
 def _pulse_train(start: Node, width: Node, interval: Node, end: Node) -> Node:
@@ -87,13 +110,13 @@ RENAMED: dict[str, tuple[str, int, int]] = {  # Vensim name -> (engine name, min
     "max": ("max", 2, 2),
     "xidz": ("xidz", 3, 3),
     "zidz": ("zidz", 2, 2),
-    "step": ("step", 2, 2),
-    "ramp": ("ramp", 3, 3),
     "sign": ("sign", 1, 1),
 }
 
 PURE: dict[str, tuple[Callable[..., Node], int]] = {  # Vensim name -> (tree builder, args)
     "integer": (_integer, 1),
+    "step": (_step, 2),
+    "ramp": (_ramp, 3),
     "pulse": (_pulse, 2),
     "pulse_train": (_pulse_train, 4),
     "quantum": (_quantum, 2),
@@ -150,20 +173,20 @@ UNSUPPORTED = {
     "delay_conveyor": "conveyors",
     "delay_profile": "delay profiles",
     "queue_fifo": "queues",
-    "npv": "NPV",
     "tabbed_array": "tabbed arrays",
 }
 
 
 def get_time_value(relative: Node, offset: Node, measure: Node, where: str) -> Node:
-    """``GET TIME VALUE(0, offset, 0)``: the simulation time plus ``offset``, in the model's
-    time units. Relative to the start or to the computer's clock (``relativeto`` 1 or 2) and
-    calendar measures (``measure`` > 0: year, month, day, …) need a calendar the model does
-    not have: refused by name."""
-    if relative != Number(0.0):
+    """``GET TIME VALUE(relativeto, offset, 0)``: the simulation time (``relativeto`` 0) or the
+    initial time (1) plus ``offset``, in the model's time units, as Vensim documents. The
+    computer's clock (2) and calendar measures (``measure`` > 0: year, month, day, …) need a
+    calendar the model does not have: refused by name."""
+    origin = {Number(0.0): _TIME, Number(1.0): Name("initial_time")}.get(relative)
+    if origin is None:
         raise ModelError(
-            "GET TIME VALUE relative to the start or to the computer's clock (relativeto other "
-            "than 0) is not supported",
+            "GET TIME VALUE relative to the computer's clock (relativeto other than 0 or 1) "
+            "is not supported",
             field=where,
         )
     if measure != Number(0.0):
@@ -171,7 +194,7 @@ def get_time_value(relative: Node, offset: Node, measure: Node, where: str) -> N
             "GET TIME VALUE of a calendar measure (measure other than 0) is not supported",
             field=where,
         )
-    return Binary("+", _TIME, offset)
+    return Binary("+", origin, offset)
 
 
 def arity(func: str, got: int, lo: int, hi: int, where: str) -> None:

@@ -86,7 +86,8 @@ MUL: "*" | "/"
     | call
     | "(" expr ")"
     | table
-call: name subs? "(" [expr ("," expr)*] ")"
+call: name subs? "(" [expr ("," expr)*] macro_outputs? ")"
+macro_outputs: ":" name ("," name)*
 table: "(" table_points ")"
 table_points: (table_range ",")? point ("," point)*
 table_range: "[" point MINUS point ("," point)* "]"
@@ -156,6 +157,10 @@ def _number(node) -> float:
     raise ModelError("a lookup table or a list of values holds only numbers")
 
 
+class _Outputs(tuple):
+    """The names after the colon of a macro call, told apart from a call's subscripts."""
+
+
 @v_args(inline=True)
 class _Build(Transformer):
     """Lark's parse tree to the `syntax` tree."""
@@ -181,10 +186,16 @@ class _Build(Transformer):
     def ref(self, name, subs=()):
         return Ref(name, subs)
 
+    def macro_outputs(self, *names):
+        return _Outputs(names)
+
     def call(self, name, *args):
+        outputs: tuple[str, ...] = ()
+        if args and isinstance(args[-1], _Outputs):  # m(a, b : out)
+            outputs, args = tuple(args[-1]), args[:-1]
         if args and isinstance(args[0], tuple):  # a subscripted lookup: table[dim](x)
-            return Call(name, tuple(args[1:]), args[0])
-        return Call(name, tuple(args))
+            return Call(name, tuple(args[1:]), args[0], outputs)
+        return Call(name, tuple(args), (), outputs)
 
     def unary(self, op, operand):
         return Op(str(op), (operand,))

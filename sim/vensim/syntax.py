@@ -56,11 +56,13 @@ class Ref:
 
 @dataclass(frozen=True)
 class Call:
-    """A function call, or a lookup call (``table[dim](x)`` has ``subs``)."""
+    """A function call, or a lookup call (``table[dim](x)`` has ``subs``); a macro call may
+    name, after a colon, the variables its extra outputs define: ``m(a, b : out)``."""
 
     func: str
     args: tuple[Expr, ...]
     subs: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,7 @@ class _Macro:
     name: str
     inputs: tuple[str, ...]
     definitions: dict[str, _Definition]
+    outputs: tuple[str, ...] = ()  # defined inside, besides the macro's own output
 
 
 @dataclass
@@ -123,7 +124,8 @@ class _Translator:
         self.folder = folder
         self.definitions = _group(document.sections)
         self.macros = {
-            canonical(m.name): _Macro(m.name, m.inputs, _group(m.sections)) for m in document.macros
+            canonical(m.name): _Macro(m.name, m.inputs, _group(m.sections), m.outputs)
+            for m in document.macros
         }
         self.subs = Subscripts([
             s for key, d in self.definitions.items() if key.startswith("#")
@@ -409,7 +411,12 @@ class _Translator:
                 return Unary(op, self.expr(x, scope, owner))
             case v.Op(op=op, operands=(a, b)):
                 return Binary(op, self.expr(a, scope, owner), self.expr(b, scope, owner))
-            case v.Call(func=func, args=args, subs=subs):
+            case v.Call(func=func, args=args, subs=subs, outputs=outputs):
+                if outputs and canonical(func) not in self.macros:
+                    raise ModelError(f"{func.upper()} is not a macro: only a macro call names "
+                                     "outputs after a colon", field=owner)  # fmt: skip
+                if outputs:
+                    return self._macro(self.macros[canonical(func)], args, scope, owner, outputs)
                 return self._call(func, args, scope, owner, subs)
         raise TypeError(f"not a Vensim expression: {expr!r}")
 
@@ -469,6 +476,9 @@ class _Translator:
             arity(key, len(args), 2, 2, owner)
             self.active[canonical(owner)] = self.expr(args[1], scope, owner)
             return self.expr(args[0], scope, owner)
+        if key == "npv":
+            arity(key, len(args), 4, 4, owner)
+            return self._npv(*(self.expr(a, scope, owner) for a in args), owner)
         if key == "sample_if_true":
             arity(key, len(args), 3, 3, owner)
             return self._sample_if_true(*(self.expr(a, scope, owner) for a in args), owner)
@@ -522,12 +532,30 @@ class _Translator:
         self._add(_Pending("aux", output, node=If(condition, value, Name(canonical(state)))))
         return Name(canonical(output))
 
-    def _macro(self, macro: _Macro, args, scope, owner: str) -> Node:
+    def _npv(self, stream: Node, rate: Node, initial: Node, factor: Node, owner: str) -> Node:
+        """NPV as Vensim documents it: ``(accum + stream * TIME STEP * df) * factor``, where
+        ``accum = INTEG(stream * df, initial)`` and the discount factor
+        ``df = INTEG(-df * rate / (1 + rate * TIME STEP), 1)``: two hidden stocks."""
+        df_name = self._hidden(f"{owner} npv discount")
+        accum_name = self._hidden(f"{owner} npv accumulated")
+        df, accum = Name(canonical(df_name)), Name(canonical(accum_name))
+        dt = Name("time_step")
+        decay = Binary("/", Binary("*", df, rate), Binary("+", Number(1.0), Binary("*", rate, dt)))
+        self._add(_Pending("stock", df_name, initial=Number(1.0), node=Unary("-", decay)))
+        self._add(_Pending("stock", accum_name, initial=initial, node=Binary("*", stream, df)))
+        now = Binary("*", Binary("*", stream, dt), df)
+        return Binary("*", Binary("+", accum, now), factor)
+
+    def _macro(self, macro: _Macro, args, scope, owner: str, outputs=()) -> Node:
         """A fresh copy of the macro's variables for this call, its inputs bound to the
-        arguments; the value is the macro's output variable."""
+        arguments; the value is the macro's output variable. The model variables named after
+        the call's colon (``m(a : y)``) are the macro's extra outputs, in order."""
         if len(args) != len(macro.inputs):
             raise ModelError(f"macro {macro.name} takes {len(macro.inputs)} arguments, got "
                              f"{len(args)}", field=owner)  # fmt: skip
+        if len(outputs) > len(macro.outputs):
+            raise ModelError(f"macro {macro.name} has {len(macro.outputs)} extra outputs, the "
+                             f"call names {len(outputs)}", field=owner)  # fmt: skip
         self.count += 1
         prefix = f"{macro.name} {self.count}"
         local: dict[str, Node] = {}
@@ -549,6 +577,17 @@ class _Translator:
                              field=owner)  # fmt: skip
         for key, definition in macro.definitions.items():
             self._variable(definition, local, spelled[key])
+        for param, target in zip(macro.outputs, outputs, strict=False):
+            inner = local.get(key_of(param))
+            if inner is None or key_of(param) in (key_of(p) for p in macro.inputs):
+                raise ModelError(f"macro {macro.name} does not define its output {param}",
+                                 field=owner)  # fmt: skip
+            name = vensim_name(target)
+            if canonical(name) in self.names:
+                raise ModelError(f"{name} is defined twice: by an equation and as an output "
+                                 f"of macro {macro.name}", field=owner)  # fmt: skip
+            self.names.add(canonical(name))
+            self._add(_Pending("aux", name, node=inner))
         return output
 
     def _add(self, hidden: _Pending) -> None:

@@ -92,16 +92,18 @@ def discover(
 ) -> list[Case]:
     """Every XMILE file (or file ``accept`` takes) under ``folder`` (at any depth) beside an
     output.csv or output.tab; a case is named by its folder, plus the file's stem when the
-    folder holds several models."""
+    folder holds several models (its whole name when two share the stem)."""
     folder = Path(folder)
     accept = accept or _is_xmile
     cases = []
     for directory in sorted({p.parent for p in folder.rglob("output.*")}):
         outputs = [directory / f for f in ("output.csv", "output.tab") if (directory / f).is_file()]
         models = sorted(p for p in directory.iterdir() if accept(p))
+        stems = [m.stem for m in models]
         for model in models if outputs else []:
             label = directory.relative_to(folder).as_posix()
-            name = label if len(models) == 1 else f"{label}/{model.stem}"
+            own = model.name if stems.count(model.stem) > 1 else model.stem  # a.xmile, a.stmx
+            name = label if len(models) == 1 else f"{label}/{own}"
             cases.append(Case(name, model, outputs[0]))
     return cases
 

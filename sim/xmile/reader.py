@@ -21,7 +21,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..errors import ModelError
-from ..expr import Call, unparse, walk
+from ..expr import Call, Name, fold, rebuild, unparse, walk
 from ..inputfile import read_input_bytes
 from ..model import (
     Auxiliary,
@@ -237,7 +237,7 @@ class _Reader:
             subscript = tuple(s.strip() for s in (element.get("subscript") or "").split(","))
             where = f"{raw.where} [{', '.join(subscript)}]"
             kept = self._kept(raw, f"eqn[{','.join(subscript)}]")
-            text = self._equation(element, where, optional=True, original=kept)
+            text = self._equation(element, where, optional=True, original=kept, owner=raw.name)
             if text:
                 equations.append((subscript, text))
             gf = self.one("gf", element)
@@ -312,7 +312,11 @@ class _Reader:
             )
         graphical = None if gf is None else graphical_function(gf, self.ns, raw.where)
         equation = self._equation(
-            element, raw.where, optional=bool(elements or tables), original=self._kept(raw, "eqn")
+            element,
+            raw.where,
+            optional=bool(elements or tables),
+            original=self._kept(raw, "eqn"),
+            owner=raw.name,
         )
         if tables:
             arrayed["tables"] = tables
@@ -342,10 +346,12 @@ class _Reader:
         *,
         optional: bool = False,
         original: str | None = None,
+        owner: str | None = None,
     ) -> str:
         """The engine's equation of a variable (or of one ``<element>`` of it); our own
         exports keep their exact ``original`` text (see `_kept`). An arrayed variable defined
-        element by element has none (``""``)."""
+        element by element has none (``""``). ``SELF`` in the equation of the variable
+        ``owner`` is that variable, as XMILE defines it (``PREVIOUS(SELF, 0)``)."""
         text = text_of(self.one("eqn", element))
         if text is None or not text.strip():
             if optional:
@@ -353,15 +359,29 @@ class _Reader:
             raise ModelError("missing <eqn>", field=where)
         if original is not None and self._printed(original, where) == text.strip():
             return original
-        return self._translate(text, where)
+        return self._translate(text, where, owner)
 
-    def _translate(self, text: str, where: str) -> str:
-        """The engine's equation for XMILE ``text``, macros inlined."""
+    def _translate(self, text: str, where: str, owner: str | None = None) -> str:
+        """The engine's equation for XMILE ``text``, macros inlined, ``SELF`` named."""
         equation = to_engine(text, where)
         tree = parse_equation(equation, where)
+        changed = False
+        if (
+            owner is not None
+            and "self" not in self._keys
+            and any(n == Name("self") for n in walk(tree))
+        ):
+            me = Name(canonical(owner))
+            tree = fold(tree, lambda n, kids: me if n == Name("self") else rebuild(n, kids))
+            changed = True
         if any(isinstance(n, Call) and n.func in self.macros for n in walk(tree)):
             return unparse(expand(tree, self.macros, where))
-        return equation
+        return unparse(tree) if changed else equation
+
+    @cached_property
+    def _keys(self) -> set[str]:
+        """The keys of the model's variables (a variable may be called ``self``)."""
+        return {canonical(raw.name) for raw in self.raws}
 
     def _printed(self, original: str, where: str) -> str | None:
         try:

@@ -89,6 +89,28 @@ def test_pulses_and_pulse_trains():
     assert list(values("r")) == [0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 0]
 
 
+def test_step_ramp_and_pulse_compare_time_plus_half_a_step():
+    # Vensim's documented rule: an event is on once Time + TIME STEP/2 > its time, so a time
+    # between two steps falls on the nearer one, and one exactly half-way on the later
+    eqs = (
+        "a = STEP(1, 2.4) ~~|\nb = STEP(1, 2.5) ~~|\nc = STEP(1, 2.6) ~~|\n"
+        "r = RAMP(2, 2.6, 5) ~~|\np = PULSE(1.6, 2) ~~|\n"
+    )
+    values = run(eqs, stop=6)
+    assert list(values("a")) == [0, 0, 1, 1, 1, 1, 1]
+    assert list(values("b")) == [0, 0, 0, 1, 1, 1, 1]
+    assert list(values("c")) == [0, 0, 0, 1, 1, 1, 1]
+    # on from t=3 (3.5 > 2.6), at slope * (MIN(Time, end) - start)
+    np.testing.assert_allclose(values("r"), [0, 0, 0, 0.8, 2.8, 4.8, 4.8], atol=1e-12)
+    assert list(values("p")) == [0, 0, 1, 1, 0, 0, 0]  # 1.6 < t + 0.5 < 3.6
+
+
+def test_a_ramp_switched_on_early_by_the_half_step_starts_below_zero():
+    # RAMP(-1, 3.1, 10) with TIME STEP 0.25 is on at t=3 (3.125 > 3.1): -1 * (3 - 3.1)
+    values = run("r = RAMP(-1, 3.1, 10) ~~|\n", stop=3.5, dt=0.25)
+    np.testing.assert_allclose(values("r")[-3:], [0.1, -0.15, -0.4], atol=1e-12)
+
+
 def test_integer_truncates_and_modulo_takes_the_sign_of_the_dividend():
     values = run("i = INTEGER(-2.5) ~~|\nm = MODULO(-7, 3) ~~|\nn = MODULO(7, 3) ~~|\n", 1)
     assert (values("i")[0], values("m")[0], values("n")[0]) == (-2, -1, 1)
@@ -97,6 +119,21 @@ def test_integer_truncates_and_modulo_takes_the_sign_of_the_dividend():
 def test_get_time_value_is_the_simulation_time_plus_an_offset():
     values = run("g = GET TIME VALUE(0, 2.5, 0) ~~|\n", 3, 0.5)
     assert values("g").tolist() == [2.5, 3, 3.5, 4, 4.5, 5, 5.5]
+
+
+def test_get_time_value_relative_to_the_start_is_the_initial_time_plus_the_offset():
+    text = "g = GET TIME VALUE(1, -2, 0) ~~|\nINITIAL TIME = 5 ~~|\nFINAL TIME = 7 ~~|\n"
+    result = simulate(reads_vensim("{UTF-8}\n" + text + "TIME STEP = 1 ~~|\nSAVEPER = 1 ~~|\n"))
+    assert result["g"][:, 0].tolist() == [3, 3, 3]
+
+
+def test_npv_discounts_each_step_as_vensim_documents():
+    # df = INTEG(-df * r / (1 + r dt), 1) is 1.05^-k after k steps of 0.5 at r = 0.1; NPV is
+    # (INTEG(stream * df, init) + stream * dt * df) * factor
+    values = run("cash = 100 ~~|\nn = NPV(cash, 0.1, 5, 2) ~~|\n", stop=3, dt=0.5)
+    k = np.arange(7)
+    sums = np.cumsum(1.05**-k)
+    np.testing.assert_allclose(values("n"), (5 + 50 * sums) * 2, rtol=1e-12)
 
 
 def test_sample_if_true_holds_the_last_sample():
@@ -123,6 +160,37 @@ def test_a_macro_with_a_stock_keeps_one_state_per_call():
     values = run(eqs, stop=4)
     assert list(values("a")) == [0, 1, 2, 3, 4]
     assert list(values("b")) == [5, 5, 6, 8, 11]
+
+
+def test_a_macros_extra_outputs_define_the_variables_named_after_the_colon():
+    # :MACRO: name(inputs : outputs); a call m(x : y) defines the model variable y as the
+    # macro's output b, one copy per call (its stock too)
+    eqs = (
+        ":MACRO: SPLIT(input : total, late)\nSPLIT = input * 2 ~~|\n"
+        "total = INTEG(input, 0) ~~|\nlate = total - input ~~|\n:END OF MACRO:\n"
+        "x = SPLIT(Time : sum of t, lag) ~~|\nw = SPLIT(1 : ones) ~~|\nz = lag + 1 ~~|\n"
+    )
+    values = run(eqs, stop=4)
+    assert list(values("x")) == [0, 2, 4, 6, 8]
+    assert list(values("sum of t")) == [0, 0, 1, 3, 6]
+    assert list(values("lag")) == [0, -1, -1, 0, 2]
+    assert list(values("z")) == [1, 0, 0, 1, 3]
+    assert list(values("ones")) == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.parametrize(
+    ("equations", "message"),
+    [
+        ("x = MAX(1, 2 : y) ~~|\n", "x: MAX is not a macro"),
+        (":MACRO: m(a : b)\nm = a ~~|\nb = a ~~|\n:END OF MACRO:\nx = m(1 : y, z) ~~|\n",
+         "x: macro m has 1 extra outputs, the call names 2"),
+        (":MACRO: m(a : b)\nm = a ~~|\nb = a ~~|\n:END OF MACRO:\nx = m(1 : y) ~~|\ny = 2 ~~|\n",
+         "x: y is defined twice"),
+    ],
+)  # fmt: skip
+def test_macro_outputs_that_cannot_be_are_refused(equations, message):
+    with pytest.raises(ModelError, match=message):
+        model_of(equations)
 
 
 def test_lookups_standalone_inline_and_extrapolated():
@@ -159,7 +227,7 @@ def test_time_settings_come_from_the_control_section():
         ("x = 1 ~~|\ny = x(2) ~~|\n", "y: x is a variable, not a lookup"),
         (":MACRO: m(a)\nm = a ~~|\n", "line 2: :MACRO: without :END OF MACRO:"),
         ("x = 1 + * 2 ~~|\n", "line 2: equation does not parse at column 9"),
-        ("x = GET TIME VALUE(1, 0, 0) ~~|\n", "x: GET TIME VALUE relative to the start"),
+        ("x = GET TIME VALUE(2, 0, 0) ~~|\n", "x: GET TIME VALUE relative to the computer"),
         ("x = GET TIME VALUE(0, 0, 3) ~~|\n", "x: GET TIME VALUE of a calendar measure"),
     ],
 )

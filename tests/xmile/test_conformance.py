@@ -82,6 +82,12 @@ def test_a_matching_case_passes_and_control_columns_are_checked(tmp_path):
     assert result.passed and result.note == ""
 
 
+def test_two_models_of_one_stem_are_two_cases_named_apart(tmp_path):
+    folder = _folder(tmp_path, RIGHT)
+    (folder / "teacup" / "teacup.stmx").write_text(TEACUP)
+    assert [c.name for c in discover(folder)] == ["teacup/teacup.stmx", "teacup/teacup.xmile"]
+
+
 def test_csv_outputs_with_rounded_times_and_unknown_columns(tmp_path):
     text = "Time,temp,Other\n0,180,1\n0.500001,174.5,2\n"
     result = run_case(discover(_folder(tmp_path, text, "output.csv"))[0])

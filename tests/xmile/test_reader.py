@@ -5,6 +5,7 @@ import pytest
 
 from sim.errors import ModelError
 from sim.model import Auxiliary, Constant, Flow, GraphicalFunction, Lookup, Stock, TimeSpec
+from sim.simulate import simulate
 from sim.xmile import read_xmile, reads_xmile, writes_xmile
 
 OASIS = "http://docs.oasis-open.org/xmile/ns/XMILE/v1.0"
@@ -271,3 +272,25 @@ def test_a_macro_inside_a_deep_equation_is_inlined():
     deep = "ABS(" * 1500 + "twice(TIME)" + ")" * 1500
     model = reads_xmile(xmile(f'<aux name="u"><eqn>{deep}</eqn></aux>', extra=macro))
     assert model["u"].equation == "abs(" * 1500 + "2 * time" + ")" * 1500
+
+
+def test_self_is_the_variable_whose_equation_it_is_in():
+    # XMILE's SELF: the variable itself, as in PREVIOUS(SELF, init)
+    dims = '<dimensions><dim name="d"><elem name="a"/><elem name="b"/></dim></dimensions>'
+    variables = (
+        '<aux name="Run Count"><eqn>PREVIOUS(SELF, 0) + 1</eqn></aux>'
+        '<aux name="v"><dimensions><dim name="d"/></dimensions>'
+        '<element subscript="a"><eqn>PREVIOUS(SELF, 10) * 2</eqn></element>'
+        '<element subscript="b"><eqn>1</eqn></element></aux>'
+    )
+    specs = "<sim_specs><start>0</start><stop>3</stop><dt>1</dt></sim_specs>"
+    model = reads_xmile(xmile(variables, specs=specs, extra=dims))
+    assert model["run count"].equation == "previous(run_count, 0) + 1"
+    result = simulate(model)
+    assert result["Run Count"][:, 0].tolist() == [1, 2, 3, 4]
+    assert result["v[a]"][:, 0].tolist() == [20, 40, 80, 160]
+
+
+def test_a_variable_called_self_is_not_the_keyword():
+    variables = '<aux name="self"><eqn>2</eqn></aux><aux name="x"><eqn>self * 3</eqn></aux>'
+    assert simulate(reads_xmile(xmile(variables)))["x"][0, 0] == 6
