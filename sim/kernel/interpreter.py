@@ -20,7 +20,7 @@ from . import ops
 
 __all__ = ["run_blocks"]
 
-_INT_MIN = -(2**62)  # a step index before any start (numpy's cast of a non-finite position)
+_INT_MIN = -(2**62)  # a step before any start (numpy casts a non-finite position to one)
 
 _jit = numba.njit(cache=True, error_model="numpy", nogil=True)
 
@@ -74,107 +74,108 @@ def _power(a, b):
 
 
 @_jit
-def _interp(x, xs, ys, lo, n):
-    """``np.interp(x, xs[lo:lo+n], ys[lo:lo+n])``, numpy's algorithm step for step."""
-    if n == 1:
-        return ys[lo]
-    if x != x:
-        return x
-    if x < xs[lo]:
-        return ys[lo]
-    last = lo + n - 1
-    if x > xs[last]:
-        return ys[last]
-    i, j = lo, last + 1  # the last index with xs[index] <= x
-    while i < j:
-        mid = i + ((j - i) >> 1)
-        if x >= xs[mid]:
-            i = mid + 1
-        else:
-            j = mid
-    k = i - 1
-    if k == last or xs[k] == x:
-        return ys[k]
-    slope = (ys[k + 1] - ys[k]) / (xs[k + 1] - xs[k])
-    value = slope * (x - xs[k]) + ys[k]
-    if value != value:
-        value = slope * (x - xs[k + 1]) + ys[k + 1]
-        if value != value and ys[k] == ys[k + 1]:
-            value = ys[k]
-    return value
-
-
-@_jit
-def _graphical(x, t, xs, ys, offsets, kinds, slopes):
-    """`sim.graphical.tabulate`'s function of table ``t`` at ``x``."""
+def _graphical(d, a, m, t, xs, ys, offsets, kinds, slopes):
+    """``d = table t (a)`` for a block: `sim.graphical.tabulate` step for step (numpy's
+    ``interp`` for continuous and extrapolated tables, ``searchsorted`` for discrete ones)."""
     lo = offsets[t]
     n = offsets[t + 1] - lo
+    last = lo + n - 1
     kind = kinds[t]
-    if kind == 2:  # discrete: the last point at or left of x (NaN sorts after every point)
-        if x != x:
-            return ys[lo + n - 1]
-        count = 0
-        while count < n and xs[lo + count] <= x:
-            count += 1
-        index = count - 1
-        if index < 0:
-            index = 0
-        return ys[lo + index]
-    y = _interp(x, xs, ys, lo, n)
-    if kind == 1:
-        if x < xs[lo]:
-            y = ys[lo] + (x - xs[lo]) * slopes[t, 0]
-        if x > xs[lo + n - 1]:
-            y = ys[lo + n - 1] + (x - xs[lo + n - 1]) * slopes[t, 1]
-    return y
+    below, above = slopes[t, 0], slopes[t, 1]
+    for j in range(m):
+        x = a[j]
+        if kind == 2:  # discrete: the last point at or left of x (NaN sorts after every point)
+            if x != x:
+                d[j] = ys[last]
+                continue
+            k = lo
+            while k <= last and xs[k] <= x:
+                k += 1
+            d[j] = ys[max(k - 1, lo)]
+            continue
+        if n == 1:
+            y = ys[lo]
+        elif x != x:
+            y = x
+        elif x < xs[lo]:
+            y = ys[lo]
+        elif x > xs[last]:
+            y = ys[last]
+        else:
+            i, h = lo, last + 1  # then k is the last index with xs[k] <= x
+            while i < h:
+                mid = i + ((h - i) >> 1)
+                if x >= xs[mid]:
+                    i = mid + 1
+                else:
+                    h = mid
+            k = i - 1
+            if k == last or xs[k] == x:
+                y = ys[k]
+            else:
+                slope = (ys[k + 1] - ys[k]) / (xs[k + 1] - xs[k])
+                y = slope * (x - xs[k]) + ys[k]
+                if y != y:
+                    y = slope * (x - xs[k + 1]) + ys[k + 1]
+                    if y != y and ys[k] == ys[k + 1]:
+                        y = ys[k]
+        if kind == 1:
+            if x < xs[lo]:
+                y = ys[lo] + (x - xs[lo]) * below
+            if x > xs[last]:
+                y = ys[last] + (x - xs[last]) * above
+        d[j] = y
 
 
 @_jit
-def _history(hist, p, j, steps, count, initial):
-    """`_History._rows_at` for one scenario: ``initial`` before the start, the latest record
-    for a step not recorded yet."""
-    if steps < 0:
-        return initial
-    if steps > count - 1:
-        steps = count - 1
-    return hist[p, steps, j]
-
-
-@_jit
-def _pipeline(hist, p, j, when, count, initial, start, dt, moving):
-    """`_History.value_at(when)` for scenario ``j`` of pipeline ``p``. ``moving[0]`` is set
-    when the value read may change once this step is recorded (no record yet, or a row not
+def _pipeline(d, a, m, history, count, initial, start, dt, step_start, moving):
+    """``d = `_History.value_at(step_start - a)``` for a block of one pipeline: ``initial``
+    before the start, the latest record for a step not recorded yet. ``moving[0]`` is set
+    when a value read may change once this step is recorded (no record yet, or a row not
     recorded yet): then the values of the step program must be computed again."""
     if count == 0:
         moving[0] = 1
-        return initial
-    pos = (when - start) / dt
-    near = np.floor(pos + 0.5)  # any rounding of a half is further than 1e-9 from pos
-    if abs(pos - near) < 1e-9:
-        pos = near
-    base = np.floor(pos)
-    frac = pos - base
-    steps = np.int64(base) if -9.0e18 < base < 9.0e18 else _INT_MIN
-    if steps + (frac != 0.0) >= count:
-        moving[0] = 1
-    low = _history(hist, p, j, steps, count, initial)
-    if frac == 0.0:
-        return low
-    return low + frac * (_history(hist, p, j, steps + 1, count, initial) - low)
+        for j in range(m):
+            d[j] = initial[j]
+        return
+    newest = count - 1
+    for j in range(m):
+        pos = ((step_start - a[j]) - start) / dt
+        near = np.floor(pos + 0.5)  # any rounding of a half is further than 1e-9 from pos
+        if abs(pos - near) < 1e-9:
+            pos = near
+        base = np.floor(pos)
+        frac = pos - base
+        steps = np.int64(base) if -9.0e18 < base < 9.0e18 else _INT_MIN
+        if steps + (frac != 0.0) >= count:
+            moving[0] = 1
+        low = initial[j] if steps < 0 else history[min(steps, newest), j]
+        if frac == 0.0:
+            d[j] = low
+        else:
+            high = initial[j] if steps + 1 < 0 else history[min(steps + 1, newest), j]
+            d[j] = low + frac * (high - low)
 
 
 @_jit
 def _weighted(dest, y, weights, ks, s, dt, stages, m):
     """``dest = y + (dt w0) k0 + (dt w1) k1 + …`` over the first ``stages`` rates of stock
     ``s``, zero weights skipped, added left to right as `sim.integrators` does."""
-    for j in range(m):
-        dest[j] = y[j]
+    first = True
     for q in range(stages):
         if weights[q] != 0.0:
             w = dt * weights[q]
             rate = ks[q, s]
-            for j in range(m):
-                dest[j] = dest[j] + w * rate[j]
+            if first:
+                for j in range(m):
+                    dest[j] = y[j] + w * rate[j]
+                first = False
+            else:
+                for j in range(m):
+                    dest[j] = dest[j] + w * rate[j]
+    if first:
+        for j in range(m):
+            dest[j] = y[j]
 
 
 @_jit
@@ -315,14 +316,10 @@ def _execute(
             for j in range(m):
                 d[j] = t
         elif op == ops.GRAPH:
-            tab = code[i, 5]
-            for j in range(m):
-                d[j] = _graphical(a[j], tab, tx, ty, toff, tkind, tslope)
+            _graphical(d, a, m, code[i, 5], tx, ty, toff, tkind, tslope)
         elif op == ops.PIPE:
             p = code[i, 5]
-            for j in range(m):
-                when = step_start - a[j]
-                d[j] = _pipeline(hist, p, j, when, count, pinit[p, j], start, dt, moving)
+            _pipeline(d, a, m, hist[p], count, pinit[p], start, dt, step_start, moving)
 
 
 @_jit
