@@ -10,6 +10,7 @@ do, the lowering raises `Unsupported` and `simulate` keeps the numpy engine.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
@@ -158,7 +159,7 @@ class _Lowering:
 
     def temp(self, kind: str) -> int:
         if self.free:
-            reg = self.free.pop()
+            reg = heapq.heappop(self.free)  # the lowest: fewer registers touched
         else:
             reg, self.next = self.next, self.next + 1
         self.temps.add(reg)
@@ -169,8 +170,7 @@ class _Lowering:
         for reg in regs:
             if reg in self.temps:
                 self.temps.discard(reg)
-                self.free.append(reg)
-        self.free.sort(reverse=True)  # lowest first: fewer registers touched
+                heapq.heappush(self.free, reg)
 
     def emit(
         self,
