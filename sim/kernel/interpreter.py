@@ -132,7 +132,11 @@ def _pipeline(d, a, m, history, count, initial, start, dt, step_start, moving):
     """``d = `_History.value_at(step_start - a)``` for a block of one pipeline: ``initial``
     before the start, the latest record for a step not recorded yet. ``moving[0]`` is set
     when a value read may change once this step is recorded (no record yet, or a row not
-    recorded yet): then the values of the step program must be computed again."""
+    recorded yet): then the values of the step program must be computed again.
+
+    Each scenario reads its own record or interpolates between two; numpy interpolates all
+    the scenarios of a batch when any of them falls between two records, which gives the same
+    numbers except where a record is infinite (0 × ∞)."""
     if count == 0:
         moving[0] = 1
         for j in range(m):
