@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import kernel
 from .compiler import CompiledModel, Fn, compile_model
 from .errors import ModelError, UserInputError
 from .functions import Clock
 from .integrators import ButcherTableau, get_integrator
+from .kernel.run import run_program
 from .model import Model, time_steps
 from .names import canonical
 from .ranges import value_outside, warn_out_of_range
@@ -45,6 +47,7 @@ def simulate(
     dt: float | None = None,
     save: Save | None = None,
     check_ranges: bool = True,
+    engine: str | None = None,
 ) -> Result:
     """Simulate ``n`` scenarios at once.
 
@@ -52,7 +55,11 @@ def simulate(
     scenario) or an array of shape ``(n,)``; ``n`` defaults to the arrays' length, else 1.
     ``method`` and ``dt`` default to the model's own time settings. A value outside its
     constant's declared range issues an `OutOfRangeWarning` (unless ``check_ranges`` is
-    False: a caller that checked already, or sweeps ranges on purpose).
+    False: a caller that checked already, or sweeps ranges on purpose). ``engine`` is
+    ``"numpy"``, ``"kernel"`` (the compiled kernel, `sim.kernel`) or ``"auto"`` (the kernel
+    for big batches when numba is installed and the model supported; a run whose final
+    time moves runs on numpy); default: the ``SIM_ENGINE`` environment variable, else
+    ``"auto"``.
     """
     compiled = compile_model(model)
     if check_ranges:
@@ -71,6 +78,16 @@ def simulate(
         raise UserInputError(
             "must be increasing for a run whose final time changes", field="save.times"
         )
+    names = tuple(compiled.system.names[k] for k in save_keys)
+    units = {compiled.system.names[k]: compiled.system.units.get(k, "") for k in save_keys}
+    program = kernel.choose(engine, compiled, n) if final is None else None
+    if program is not None:
+        slots = [compiled.slot[k] for k in save_keys]
+        out, y0 = run_program(
+            program, overrides, n, integrator, times, step, spec.stop, slots, save_at
+        )
+        _check_nonnegative(compiled, y0, n)
+        return Result(times[save_at], names, out, units, integrator.name, step)
     run = _Run(compiled, overrides, n, Clock(spec.start, step, spec.start, stop), len(times))
     out = np.empty((len(save_at), len(save_keys), n))
     slots = [compiled.slot[k] for k in save_keys]
@@ -94,8 +111,6 @@ def simulate(
                 new = integrator.step(stages, float(t), y, step, k1, (stage, spare))
                 y, spare = run.clamp(new), y
                 run.remember_step(k)
-    names = tuple(compiled.system.names[k] for k in save_keys)
-    units = {compiled.system.names[k]: compiled.system.units.get(k, "") for k in save_keys}
     saved, ends = times[save_at], None
     if final is not None:  # the rows up to the last scenario's end; the others NaN after theirs
         rows = int(final.ends.max()) + 1
@@ -188,22 +203,8 @@ class _Run:
         y = np.empty((len(self.c.stock_slots), self.n))
         for i, slot in enumerate(self.c.stock_slots):
             y[i] = v[slot]
-        self._check_nonnegative(y)
+        _check_nonnegative(self.c, y, self.n)
         return y
-
-    def _check_nonnegative(self, y: np.ndarray) -> None:
-        """A non-negative stock that starts below zero is an error: clamping it would break
-        stock = initial + Σ flows·dt, the flows having been computed from the negative value."""
-        negative = (y < 0) & self.nonneg[:, None]
-        if not negative.any():
-            return
-        row, scenario = (int(i[0]) for i in np.nonzero(negative))
-        stock = self.c.system.stocks[row]
-        where = f" in scenario {scenario} of {self.n}" if self.n > 1 else ""
-        raise ModelError(
-            f"initial value {y[row, scenario]:g} of a non-negative stock is below zero{where}",
-            field=stock.name,
-        )
 
     def rates(self, t: float, y: np.ndarray) -> np.ndarray:
         v, c = self.values, self.clock
@@ -271,6 +272,22 @@ class _Run:
         if self.nonneg.any():
             y[self.nonneg] = np.maximum(y[self.nonneg], 0.0)
         return y
+
+
+def _check_nonnegative(compiled: CompiledModel, y: np.ndarray, n: int) -> None:
+    """A non-negative stock that starts below zero is an error: clamping it would break
+    stock = initial + Σ flows·dt, the flows having been computed from the negative value."""
+    nonneg = np.array([s.non_negative for s in compiled.system.stocks], dtype=bool)
+    negative = (y < 0) & nonneg[:, None]
+    if not negative.any():
+        return
+    row, scenario = (int(i[0]) for i in np.nonzero(negative))
+    stock = compiled.system.stocks[row]
+    where = f" in scenario {scenario} of {n}" if n > 1 else ""
+    raise ModelError(
+        f"initial value {y[row, scenario]:g} of a non-negative stock is below zero{where}",
+        field=stock.name,
+    )
 
 
 class _History:
