@@ -8,6 +8,7 @@ functions left, so the compiler needs no special cases beyond stocks, equations 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .arrays import expand
@@ -65,6 +66,9 @@ class System:
 _STATEFUL = {"smth1": (2, 3), "smth3": (2, 3), "delay1": (2, 3), "delay3": (2, 3),
              "delay": (2, 3), "init": (1, 1), "smthn": (3, 4), "delayn": (3, 4),
              "trend": (2, 3), "forcst": (3, 4), "previous": (1, 2)}  # fmt: skip
+_MAY_CALL_STATEFUL = re.compile("|".join(_STATEFUL))
+"""Searched in an equation's lower-cased text: a call's canonical name is its lower-cased
+spelling, so an equation without a match has nothing to lower (most equations)."""
 
 
 def lower(model: Model) -> System:
@@ -83,7 +87,7 @@ def lower(model: Model) -> System:
             case Lookup():
                 system.lookups[v.key] = v.graphical
             case Stock():
-                node = lowerer.rewrite(parse(v.initial, f"{v.name} (initial)"), v.name)
+                node = lowerer.rewrite(v.initial, f"{v.name} (initial)", v.name)
                 system.stocks.append(
                     LoweredStock(
                         v.key,
@@ -95,7 +99,7 @@ def lower(model: Model) -> System:
                     )
                 )
             case Flow() | Auxiliary():
-                node = lowerer.rewrite(parse(v.equation, v.name), v.name)
+                node = lowerer.rewrite(v.equation, v.name, v.name)
                 system.equations[v.key] = Equation(
                     v.key,
                     v.name,
@@ -142,7 +146,11 @@ class _Lowerer:
         self.system.names[key] = f"{self.owner} ({kind.split('_')[0].upper()})"
         return key
 
-    def rewrite(self, node: Node, owner: str) -> Node:
+    def rewrite(self, text: str, what: str, owner: str) -> Node:
+        """The tree of equation ``text`` (``what`` names it in parse errors), lowered."""
+        node = parse(text, what)
+        if _MAY_CALL_STATEFUL.search(text.lower()) is None:
+            return node
         self.owner = owner
         return fold(node, self._lower)
 

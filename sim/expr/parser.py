@@ -64,13 +64,17 @@ def remember(text: str, node: Node) -> None:
 
 
 def parse(text: str, variable: str = "") -> Node:
-    """Parse one equation; ``variable`` names its owner in error messages."""
+    """Parse one equation; ``variable`` names its owner in error messages. Trees are
+    immutable, so an equation met again (the expander's, ten thousand stocks starting at
+    ``1``) is parsed once: the memo of `remember` holds every text parsed."""
     known = _PRINTED.get(text)
     if known is not None:
         return known
     if not text.strip():
         raise ParseError("empty equation", field=variable)
-    return _Parser(tokenize(text, variable), variable).parse()
+    node = _Parser(tokenize(text, variable), variable).parse()
+    remember(text, node)
+    return node
 
 
 class _Parser:
