@@ -92,6 +92,7 @@ class CompiledModel:
             for s in system.stocks
         ]
         self.pipelines = [(p.key, self.slot[p.input_key]) for p in system.pipelines.values()]
+        del self._reads  # needed while building only
 
     def __reduce__(self):  # closures do not pickle; a worker process recompiles
         return (CompiledModel, (self.model,))

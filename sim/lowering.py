@@ -79,18 +79,19 @@ def lower(model: Model) -> System:
     _check_duplicates(model)
     lowerer = _Lowerer(system)
     for v in model.variables:
-        system.names[v.key] = v.name
-        system.units[v.key] = v.units
+        key = v.key
+        system.names[key] = v.name
+        system.units[key] = v.units
         match v:
             case Constant():
-                system.constants[v.key] = v.value
+                system.constants[key] = v.value
             case Lookup():
-                system.lookups[v.key] = v.graphical
+                system.lookups[key] = v.graphical
             case Stock():
                 node = lowerer.rewrite(v.initial, f"{v.name} (initial)", v.name)
                 system.stocks.append(
                     LoweredStock(
-                        v.key,
+                        key,
                         v.name,
                         node,
                         [_flow_key(model, f, v, "inflow") for f in v.inflows],
@@ -100,8 +101,8 @@ def lower(model: Model) -> System:
                 )
             case Flow() | Auxiliary():
                 node = lowerer.rewrite(v.equation, v.name, v.name)
-                system.equations[v.key] = Equation(
-                    v.key,
+                system.equations[key] = Equation(
+                    key,
                     v.name,
                     node,
                     v.graphical,
@@ -114,21 +115,26 @@ def lower(model: Model) -> System:
 def _check_duplicates(model: Model) -> None:
     seen: dict[str, str] = {}
     for v in model.variables:
-        if v.key in seen:
+        key = v.key
+        if key in seen:
             raise ModelError(
-                f"duplicate name: {seen[v.key]!r} and {v.name!r} are the same "
+                f"duplicate name: {seen[key]!r} and {v.name!r} are the same "
                 "variable (names ignore case, spaces and underscores)",
                 field=v.name,
             )
-        seen[v.key] = v.name
+        seen[key] = v.name
 
 
 def _flow_key(model: Model, flow: str, stock: Stock, role: str) -> str:
-    if flow not in model:
-        raise ModelError(f"{role} {flow!r} is not a variable of the model", field=stock.name)
-    if not isinstance(model[flow], Flow):
+    try:
+        found = model[flow]
+    except KeyError:
+        raise ModelError(
+            f"{role} {flow!r} is not a variable of the model", field=stock.name
+        ) from None
+    if not isinstance(found, Flow):
         raise ModelError(f"{role} {flow!r} is not a flow", field=stock.name)
-    return model[flow].key
+    return found.key
 
 
 class _Lowerer:
