@@ -605,26 +605,24 @@ def _topological_order(graph: dict[str, set[str]]) -> list[str] | None:
     nothing, in the order met, then what each key unblocks, in turn), without its work on
     every key that a model of tens of thousands of variables makes slow: a cycle is looked
     for only when the order comes out short."""
-    index: dict[str, int] = {}
+    index: dict[str, int] = {}  # each key's number, in the order met
     waiting: list[int] = []  # how many of what each key reads are not placed yet
     readers: list[list[int]] = []
-
-    def number(key: str) -> int:
-        i = index[key] = len(waiting)
-        waiting.append(0)
-        readers.append([])
-        return i
-
     for key, reads in graph.items():
         i = index.get(key)
         if i is None:
-            i = number(key)
+            i = index[key] = len(waiting)
+            waiting.append(0)
+            readers.append([])
         waiting[i] += len(reads)
         for read in reads:
             j = index.get(read)
             if j is None:
-                j = number(read)
-            readers[j].append(i)
+                index[read] = len(waiting)
+                waiting.append(0)
+                readers.append([i])
+            else:
+                readers[j].append(i)
     order = [i for i, n in enumerate(waiting) if n == 0]
     for i in order:  # the list grows as it is read: first in, first out
         for reader in readers[i]:
