@@ -20,7 +20,7 @@ from .lexer import Token, tokenize
 from .nodes import Binary, Call, If, Index, Name, Node, Number, Subscript, Unary
 from .shapes import Plan, Shape, build, plan_of, shape_of
 
-__all__ = ["parse", "remember"]
+__all__ = ["forget", "parse", "remember"]
 
 _COMPARISONS = frozenset({"=", "<>", "<", "<=", ">", ">="})
 _PRECEDENCE = {
@@ -63,6 +63,12 @@ def remember(text: str, node: Node) -> None:
     if len(_PRINTED) >= _PRINTED_LIMIT:
         _PRINTED.clear()
     _PRINTED[text] = node
+
+
+def forget() -> None:
+    """Empty the memos of texts and shapes: a timing of a first compile starts here."""
+    _PRINTED.clear()
+    _PLANS.clear()
 
 
 def parse(text: str, variable: str = "") -> Node:
