@@ -14,13 +14,14 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from operator import is_
+from typing import NamedTuple
 
 import numpy as np
 
 from .arrays import expand
 from .collector import collector_paused
 from .errors import ModelError
-from .expr import Binary, Call, If, Name, Node, Number, Unary, children, fold, walk
+from .expr import Binary, Call, If, Name, Node, Number, Unary, children, fold
 from .functions import BINARY_OPERATORS, CONSTANT_NAMES, FUNCTIONS, TIME_NAMES, Clock
 from .graphical import tabulate, validate_graphical
 from .lowering import System, lower
@@ -67,12 +68,12 @@ class CompiledModel:
         ]
         self.slot = {key: i for i, key in enumerate(self.keys)}
         self.stock_slots = [self.slot[s.key] for s in system.stocks]
-        self._deps = {
-            key: self._references(node, self._name(key)) for key, node in self._nodes().items()
-        }
+        self._reads = {key: _read(node, self.slot) for key, node in self._nodes().items()}
+        self._deps = {key: self._references(reads, key) for key, reads in self._reads.items()}
         self._limit_deps = _outflow_limit_dependencies(system)
         self.dynamic = self._dynamic_keys()
         self._equation_fns: dict[str, Fn] = {}
+        self._leaves: dict[str, Fn | None] = {}  # see `_leaf`
         self.init_steps = [
             self._step(k, initial=True)
             for k in self._order(initial=True)
@@ -91,6 +92,7 @@ class CompiledModel:
             for s in system.stocks
         ]
         self.pipelines = [(p.key, self.slot[p.input_key]) for p in system.pipelines.values()]
+        del self._reads  # needed while building only
 
     def __reduce__(self):  # closures do not pickle; a worker process recompiles
         return (CompiledModel, (self.model,))
@@ -139,23 +141,22 @@ class CompiledModel:
     def _name(self, key: str) -> str:
         return self.system.names.get(key, key)
 
-    def _references(self, node: Node, where: str) -> set[str]:
-        refs: set[str] = set()
-        for n in _walk_values(node):
-            if isinstance(n, Name):
-                if n.name in self.slot:
-                    refs.add(n.name)
-                elif n.name in self.system.lookups:
-                    raise ModelError(
-                        f"graphical function {n.name!r} needs an argument: {n.name}(x)", field=where
-                    )
-                elif n.name not in TIME_NAMES and n.name not in CONSTANT_NAMES:
-                    hint = difflib.get_close_matches(n.name, self.public_keys, n=1)
-                    more = f"; did you mean {self._name(hint[0])!r}?" if hint else ""
-                    raise ModelError(f"unknown name {n.name!r}{more}", field=where)
-            elif isinstance(n, Call):
+    def _references(self, reads: _Reads, key: str) -> set[str]:
+        """The keys that an equation of ``key`` reads (see `_read`), its other names and its
+        calls checked in the order they are written."""
+        where = self._name(key)
+        for n in reads.others:
+            if type(n) is Call:
                 self._check_call(n, where)
-        return refs
+            elif n.name in self.system.lookups:
+                raise ModelError(
+                    f"graphical function {n.name!r} needs an argument: {n.name}(x)", field=where
+                )
+            elif n.name not in TIME_NAMES and n.name not in CONSTANT_NAMES:
+                hint = difflib.get_close_matches(n.name, self.public_keys, n=1)
+                more = f"; did you mean {self._name(hint[0])!r}?" if hint else ""
+                raise ModelError(f"unknown name {n.name!r}{more}", field=where)
+        return reads.keys
 
     def _check_call(self, call: Call, where: str) -> None:
         if call.func in self.system.lookups or call.func == "lookup":
@@ -190,16 +191,6 @@ class CompiledModel:
         else:
             raise ModelError(f"unknown function {call.func.upper()}", field=where)
 
-    def _uses_time(self, node: Node) -> bool:
-        for n in walk(node):
-            if isinstance(n, Name) and n.name in TIME_NAMES and n.name not in self.slot:
-                return True
-            if isinstance(n, Call) and (
-                n.func in TIME_NAMES or (n.func in FUNCTIONS and FUNCTIONS[n.func].uses_time)
-            ):
-                return True
-        return False
-
     def _dynamic_keys(self) -> set[str]:
         """Variables that change during a run: stocks, pipelines, and what reads them or time
         (a breadth-first search from those, linear in the size of the model)."""
@@ -209,7 +200,7 @@ class CompiledModel:
             for dep in self._deps[key]:
                 readers.setdefault(dep, []).append(key)
         dynamic = {st.key for st in s.stocks} | set(s.pipelines)
-        dynamic |= {k for k, e in s.equations.items() if self._uses_time(e.node)}
+        dynamic |= {k for k in s.equations if _uses_time(self._reads[k])}
         dynamic |= set(self._limit_deps)
         queue = list(dynamic)
         while queue:
@@ -221,8 +212,8 @@ class CompiledModel:
 
     def _fixed_delay(self, key: str) -> bool:
         """Whether pipeline ``key``'s delay time reads no stock nor time: fixed for a run."""
-        delay = self.system.pipelines[key].delay
-        return not self._uses_time(delay) and not self._references(delay, key) & self.dynamic
+        reads = _read(self.system.pipelines[key].delay, self.slot)
+        return not _uses_time(reads) and not self._references(reads, key) & self.dynamic
 
     def _steady(self, order: list[str]) -> dict[str, tuple[int, ...]]:
         """Run-time equations that read no stock and no stage time (only constants, STEP,
@@ -237,7 +228,7 @@ class CompiledModel:
             elif (
                 key in s.equations
                 and key not in self._limit_deps
-                and not _varies_within_step(s.equations[key].node, self.slot)
+                and not _varies_within_step(self._reads[key])
                 and all(d in steady for d in self._deps[key] & self.dynamic)
             ):
                 steady[key] = tuple(sorted(self.slot[d] for d in self._deps[key] & self.dynamic))
@@ -259,8 +250,11 @@ class CompiledModel:
         else:
             for key in s.pipelines:  # the delay time must be known before the output
                 graph[key] = {d for d in self._deps[key] if d in s.equations}
-        try:
-            return list(graphlib.TopologicalSorter(graph).static_order())
+        order = _topological_order(graph)
+        if order is not None:
+            return order
+        try:  # a cycle: graphlib finds it
+            graphlib.TopologicalSorter(graph).prepare()
         except graphlib.CycleError as exc:
             cycle = [s.names.get(k, k) for k in exc.args[1]]
             when = "initial values" if initial else "equations"
@@ -269,6 +263,7 @@ class CompiledModel:
                 "each other with no stock in between",
                 field=cycle[0],
             ) from None
+        raise AssertionError("no order and no cycle")  # pragma: no cover
 
     # -- closures -------------------------------------------------------------------------
     def _step(self, key: str, *, initial: bool = False) -> _Step:
@@ -315,15 +310,31 @@ class CompiledModel:
         return limited
 
     def _compile(self, node: Node, owner: str) -> Fn:
-        """A closure computing ``node``, built bottom-up without recursion (`fold`).
+        """A closure computing ``node``.
 
         A left-nested chain such as a 10,000-term sum becomes one closure that loops over its
         operands. Closures nest no deeper than `_DEPTH`; above that, the rest of the tree runs
-        as a list of instructions (`_program`), so evaluating it cannot recurse either.
+        as a list of instructions (`_program`), so evaluating it cannot recurse either. Such
+        trees are built bottom-up without recursion (`fold`); the usual shallow ones by
+        `_nested`, which gives the same closures with less work per node.
         """
+        try:
+            return self._nested(node, 1)
+        except _TooDeep:
+            pass
         code: list[_Instruction] = []
         top = fold(node, lambda n, kids: self._part(n, kids, code), _operands)
         return top.fn if top.register < 0 else _program(code)
+
+    def _nested(self, node: Node, depth: int) -> Fn:
+        """The closure of ``node`` at ``depth`` in a tree no higher than `_DEPTH` (what
+        `_part` builds there), else `_TooDeep`: its recursion is bounded by `_DEPTH`."""
+        leaf = self._leaf(node)
+        if leaf is not None:
+            return leaf
+        if depth >= _DEPTH:
+            raise _TooDeep
+        return self._closure(node, [self._nested(n, depth + 1) for n in _operands(node)])
 
     def _part(self, node: Node, kids: list[_Part], code: list[_Instruction]) -> _Part:
         leaf = self._leaf(node)
@@ -343,7 +354,24 @@ class CompiledModel:
         return _Part(None, height, len(code) - 1)
 
     def _leaf(self, node: Node) -> Fn | None:
-        """The closure of a node that reads no other node, else None."""
+        """The closure of a node that reads no other node, else None. Every equation that
+        reads a variable (or a number) shares one closure for it: fewer objects to make and
+        for the collector to walk."""
+        kind = type(node)
+        if kind is Name:
+            key = node.name  # canonical: no spaces, unlike the keys below
+        elif kind is Number and type(node.value) is float and node.value == node.value:
+            key = f" {node.value.hex()}"  # tells 0.0 from -0.0, which compare equal
+        elif kind is Call and not node.args:
+            key = f" {node.func}()"
+        else:
+            return None
+        fn = self._leaves.get(key)
+        if fn is None:
+            fn = self._leaves[key] = self._new_leaf(node)
+        return fn
+
+    def _new_leaf(self, node: Node) -> Fn | None:
         match node:
             case Number(value=value):
                 return lambda v, c: value
@@ -423,6 +451,10 @@ class CompiledModel:
 
 
 _DEPTH = 100  # closures nest at most this deep; deeper trees run as instructions
+
+
+class _TooDeep(Exception):
+    """A tree higher than `_DEPTH` (see `CompiledModel._nested`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -516,16 +548,92 @@ def _reduce(ufuncs: list, values: tuple) -> object:
     return value
 
 
-def _walk_values(node: Node):
-    """Like `walk`, but the table named as LOOKUP's first argument is not a value read."""
+class _Reads(NamedTuple):
+    """What an equation reads, from one walk of its tree (`_read`)."""
+
+    keys: set[str]  # the variables it reads
+    others: list[Name | Call]  # the names that are no variable, and the calls, as written
+    tables: list[str]  # the graphical functions named as LOOKUP's first argument
+
+
+def _read(node: Node, slot: dict[str, int]) -> _Reads:
+    """What ``node`` reads, walking it once, parents first and left to right (the order in
+    which its errors are reported). The table named as LOOKUP's first argument is not a
+    value read."""
+    keys: set[str] = set()
+    others: list[Name | Call] = []
+    tables: list[str] = []
     stack = [node]
     while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, Call) and node.func == "lookup" and node.args:
-            stack.extend(reversed(node.args[1:]))
+        n = stack.pop()
+        kind = type(n)
+        if kind is Name:
+            if n.name in slot:
+                keys.add(n.name)
+            else:
+                others.append(n)
+        elif kind is Binary:
+            stack += (n.right, n.left)
+        elif kind is Call:
+            others.append(n)
+            args = n.args
+            if n.func == "lookup" and args:
+                if type(args[0]) is Name:
+                    tables.append(args[0].name)
+                args = args[1:]
+            stack.extend(reversed(args))
         else:
-            stack.extend(reversed(children(node)))
+            stack.extend(reversed(children(n)))
+    return _Reads(keys, others, tables)
+
+
+def _uses_time(reads: _Reads) -> bool:
+    """Whether an equation reads the time (a time name that is no variable, a timed builtin)."""
+    for n in reads.others:
+        if type(n) is Name:
+            if n.name in TIME_NAMES:
+                return True
+        elif n.func in TIME_NAMES or (n.func in FUNCTIONS and FUNCTIONS[n.func].uses_time):
+            return True
+    return any(t in TIME_NAMES for t in reads.tables)
+
+
+def _topological_order(graph: dict[str, set[str]]) -> list[str] | None:
+    """The keys of ``graph`` (each with the keys it reads) and of what they read, each after
+    what it reads; None if some of them read each other in a cycle.
+
+    The order of ``graphlib.TopologicalSorter(graph).static_order()`` (first what reads
+    nothing, in the order met, then what each key unblocks, in turn), without its work on
+    every key that a model of tens of thousands of variables makes slow: a cycle is looked
+    for only when the order comes out short."""
+    index: dict[str, int] = {}  # each key's number, in the order met
+    waiting: list[int] = []  # how many of what each key reads are not placed yet
+    readers: list[list[int]] = []
+    for key, reads in graph.items():
+        i = index.get(key)
+        if i is None:
+            i = index[key] = len(waiting)
+            waiting.append(0)
+            readers.append([])
+        waiting[i] += len(reads)
+        for read in reads:
+            j = index.get(read)
+            if j is None:
+                index[read] = len(waiting)
+                waiting.append(0)
+                readers.append([i])
+            else:
+                readers[j].append(i)
+    order = [i for i, n in enumerate(waiting) if n == 0]
+    for i in order:  # the list grows as it is read: first in, first out
+        for reader in readers[i]:
+            waiting[reader] -= 1
+            if waiting[reader] == 0:
+                order.append(reader)
+    if len(order) < len(waiting):
+        return None
+    keys = list(index)
+    return [keys[i] for i in order]
 
 
 def compile_model(model: Model | CompiledModel) -> CompiledModel:
@@ -562,20 +670,20 @@ _RUN_CONSTANT_TIMES = frozenset(
 _STEP_START_FUNCTIONS = frozenset({"step", "pulse"})  # they read the time a step starts
 
 
-def _varies_within_step(node: Node, slots: dict[str, int]) -> bool:
-    """Whether ``node`` reads the time of a Runge-Kutta stage (TIME, RAMP, …): conservative,
+def _varies_within_step(reads: _Reads) -> bool:
+    """Whether an equation reads the time of a Runge-Kutta stage (TIME, RAMP, …): conservative,
     any time name or timed builtin not known to be fixed over a step counts."""
-    for n in walk(node):
-        if isinstance(n, Name) and n.name in TIME_NAMES and n.name not in slots:
-            if n.name not in _RUN_CONSTANT_TIMES:
+    for n in reads.others:
+        if type(n) is Name:
+            if n.name in TIME_NAMES and n.name not in _RUN_CONSTANT_TIMES:
                 return True
-        elif isinstance(n, Call):
+        else:
             if n.func in TIME_NAMES and n.func not in _RUN_CONSTANT_TIMES:
                 return True
             timed = n.func in FUNCTIONS and FUNCTIONS[n.func].uses_time
             if timed and n.func not in _STEP_START_FUNCTIONS:
                 return True
-    return False
+    return any(t in TIME_NAMES and t not in _RUN_CONSTANT_TIMES for t in reads.tables)
 
 
 def _once_per_step(slot: int, fn: Fn, reads: tuple[int, ...]) -> Fn:

@@ -8,6 +8,7 @@ functions left, so the compiler needs no special cases beyond stocks, equations 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .arrays import expand
@@ -65,6 +66,9 @@ class System:
 _STATEFUL = {"smth1": (2, 3), "smth3": (2, 3), "delay1": (2, 3), "delay3": (2, 3),
              "delay": (2, 3), "init": (1, 1), "smthn": (3, 4), "delayn": (3, 4),
              "trend": (2, 3), "forcst": (3, 4), "previous": (1, 2)}  # fmt: skip
+_MAY_CALL_STATEFUL = re.compile("|".join(_STATEFUL))
+"""Searched in an equation's lower-cased text: a call's canonical name is its lower-cased
+spelling, so an equation without a match has nothing to lower (most equations)."""
 
 
 def lower(model: Model) -> System:
@@ -75,18 +79,19 @@ def lower(model: Model) -> System:
     _check_duplicates(model)
     lowerer = _Lowerer(system)
     for v in model.variables:
-        system.names[v.key] = v.name
-        system.units[v.key] = v.units
+        key = v.key
+        system.names[key] = v.name
+        system.units[key] = v.units
         match v:
             case Constant():
-                system.constants[v.key] = v.value
+                system.constants[key] = v.value
             case Lookup():
-                system.lookups[v.key] = v.graphical
+                system.lookups[key] = v.graphical
             case Stock():
-                node = lowerer.rewrite(parse(v.initial, f"{v.name} (initial)"), v.name)
+                node = lowerer.rewrite(v.initial, f"{v.name} (initial)", v.name)
                 system.stocks.append(
                     LoweredStock(
-                        v.key,
+                        key,
                         v.name,
                         node,
                         [_flow_key(model, f, v, "inflow") for f in v.inflows],
@@ -95,9 +100,9 @@ def lower(model: Model) -> System:
                     )
                 )
             case Flow() | Auxiliary():
-                node = lowerer.rewrite(parse(v.equation, v.name), v.name)
-                system.equations[v.key] = Equation(
-                    v.key,
+                node = lowerer.rewrite(v.equation, v.name, v.name)
+                system.equations[key] = Equation(
+                    key,
                     v.name,
                     node,
                     v.graphical,
@@ -110,21 +115,26 @@ def lower(model: Model) -> System:
 def _check_duplicates(model: Model) -> None:
     seen: dict[str, str] = {}
     for v in model.variables:
-        if v.key in seen:
+        key = v.key
+        if key in seen:
             raise ModelError(
-                f"duplicate name: {seen[v.key]!r} and {v.name!r} are the same "
+                f"duplicate name: {seen[key]!r} and {v.name!r} are the same "
                 "variable (names ignore case, spaces and underscores)",
                 field=v.name,
             )
-        seen[v.key] = v.name
+        seen[key] = v.name
 
 
 def _flow_key(model: Model, flow: str, stock: Stock, role: str) -> str:
-    if flow not in model:
-        raise ModelError(f"{role} {flow!r} is not a variable of the model", field=stock.name)
-    if not isinstance(model[flow], Flow):
+    try:
+        found = model[flow]
+    except KeyError:
+        raise ModelError(
+            f"{role} {flow!r} is not a variable of the model", field=stock.name
+        ) from None
+    if not isinstance(found, Flow):
         raise ModelError(f"{role} {flow!r} is not a flow", field=stock.name)
-    return model[flow].key
+    return found.key
 
 
 class _Lowerer:
@@ -142,7 +152,11 @@ class _Lowerer:
         self.system.names[key] = f"{self.owner} ({kind.split('_')[0].upper()})"
         return key
 
-    def rewrite(self, node: Node, owner: str) -> Node:
+    def rewrite(self, text: str, what: str, owner: str) -> Node:
+        """The tree of equation ``text`` (``what`` names it in parse errors), lowered."""
+        node = parse(text, what)
+        if _MAY_CALL_STATEFUL.search(text.lower()) is None:
+            return node
         self.owner = owner
         return fold(node, self._lower)
 

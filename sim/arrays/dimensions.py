@@ -41,7 +41,7 @@ class Space:
     def __init__(self, dimensions: tuple[Dimension, ...]):
         self.dims: dict[str, Dims] = {}
         for d in dimensions:
-            keys = tuple(canonical(e) for e in d.elements)
+            keys = tuple(map(canonical, d.elements))
             field = f"dimension {d.name}"
             if d.key in self.dims:
                 raise ModelError("the dimension is defined twice", field=field)

@@ -158,7 +158,11 @@ class _Expander:
         fixed = {"dims": (), "elements": ()}
         if isinstance(v, Flow | Auxiliary | Lookup):
             fixed["tables"] = ()
-        field = "initial" if isinstance(v, Stock) else "equation"
+        is_stock, is_lookup = isinstance(v, Stock), isinstance(v, Lookup)
+        field = "initial" if is_stock else "equation"
+        if is_stock:
+            inflows = [self.flow_of(f) for f in v.inflows]
+            outflows = [self.flow_of(f) for f in v.outflows]
         out: list[Variable] = []
         keys = product(*(d.keys for d in dims))
         for elements, written in zip(keys, product(*(d.names for d in dims)), strict=True):
@@ -169,13 +173,13 @@ class _Expander:
                 context.update(extra)
             name = element_name(v.name, written)
             changes = {"name": name, "indices": tuple(zip(dim_names, written, strict=True))}
-            if text is None and not isinstance(v, Lookup):
+            if text is None and not is_lookup:
                 self.fail(f"element {name} has no equation (and there is no apply-to-all one)")
             if tables:
                 changes["graphical"] = tables.get(elements, graphical)
-            if isinstance(v, Stock):
-                changes["inflows"] = tuple(self.flow(f, context) for f in v.inflows)
-                changes["outflows"] = tuple(self.flow(f, context) for f in v.outflows)
+            if is_stock:
+                changes["inflows"] = tuple([flow(context) for flow in inflows])
+                changes["outflows"] = tuple([flow(context) for flow in outflows])
             if isinstance(v, Constant):
                 try:
                     changes["value"] = float(text)
@@ -186,7 +190,7 @@ class _Expander:
                     )
                     out.append(_replace(aux, indices=changes["indices"]))
                     continue
-            elif not isinstance(v, Lookup):
+            elif not is_lookup:
                 changes[field] = self.equation(text, context)
             out.append(_replace(v, **fixed, **changes))
         return out
@@ -225,6 +229,24 @@ class _Expander:
                 extra = {sub: e for e, sub in combo if sub is not None}
                 found[tuple(e for e, _ in combo)] = (str(text), extra)
         return found
+
+    def flow_of(self, name: str) -> Callable[[Context], str]:
+        """`flow` for ``name`` as a function of the context, quicker for an arrayed flow
+        over the stock's own dimensions (the usual case)."""
+        key = canonical(name)
+        dims = self.arrays.get(key)
+        if dims is None:
+            return lambda context: self.flow(name, context)
+        names = tuple(d.key for d in dims)
+
+        def flow(context: Context) -> str:
+            try:
+                elements = tuple([context[d] for d in names])
+            except KeyError:  # not all bound: the general way
+                return self.flow(name, context)
+            return self.ref(key, elements)
+
+        return flow
 
     def flow(self, name: str, context: Context) -> str:
         """The flow element that the stock element of ``context`` takes."""
@@ -287,7 +309,7 @@ class _Expander:
                 implicit = tuple(Index("name", d.key) for d in arrays[n.name])
                 return site(self.direct(n.name, implicit) or (lambda c: _pair(self.name(n, c))))
             if kind is Name and n.name in space and n.name not in model:
-                return site(lambda c: _pair(self.name(n, c)))
+                return site(self.position(n))
             if kind is Call and (_special(n) or n.func in arrays):
                 raise _Irregular
             if kind is Call and n.func == "lookup" and n.args and type(n.args[0]) is Subscript:
@@ -328,6 +350,19 @@ class _Expander:
             if pair is None:
                 pair = cache[elements] = self.leaf(self.ref(key, elements))
             return pair
+
+        return resolve
+
+    def position(self, node: Name) -> Callable[[Context], tuple[Node, str]]:
+        """For dimension ``node`` as a value, a resolver of its position (`name`), quicker
+        when the context binds the dimension itself (the usual case)."""
+        key, positions = node.name, self.space[node.name].positions
+
+        def resolve(ctx: Context) -> tuple[Node, str]:
+            element = ctx.get(key)
+            if element is None:
+                return _pair(self.name(node, ctx))
+            return _pair(Number(float(positions[element] + 1)))
 
         return resolve
 

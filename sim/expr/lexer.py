@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..errors import ParseError
 
@@ -19,8 +19,9 @@ _OPERATORS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """One token (a named tuple, not a dataclass: a large model makes a million of them)."""
+
     kind: str  # "number", "name", "keyword", "op", "end"
     text: str
     pos: int
@@ -45,6 +46,7 @@ _FAST = re.compile(
     rf"|(?P<op>{'|'.join(re.escape(o) for o in _OPERATORS)}))\s*"
 )
 _SLOW = frozenset('"{')  # quoted names and comments: the character-by-character lexer
+_SPELLED = {"==": "=", "!=": "<>"}  # operators with two spellings: the one the parser reads
 
 
 def tokenize(text: str, variable: str = "") -> list[Token]:
@@ -62,31 +64,37 @@ def tokenize(text: str, variable: str = "") -> list[Token]:
 
 def _tokenize_fast(text: str) -> list[Token] | None:
     tokens: list[Token] = []
-    i, end = 0, len(text)
-    match = _FAST.match
-    while i < end:
-        m = match(text, i)
-        if m is None:
+    append = tokens.append
+    end = 0  # where the text matched so far ends
+    after_name = False
+    for m in _FAST.finditer(text):
+        if m.start() != end:  # a character the expression does not expect
             return None
+        end = m.end()
         kind = m.lastgroup
         start, word = m.start(kind), m.group(kind)
         if kind == "word":
             lower = word.lower()
             if lower in KEYWORDS:
-                tokens.append(Token("keyword", lower, start))
-            elif tokens and tokens[-1].kind == "name":
+                append(Token("keyword", lower, start))
+                after_name = False
+            elif after_name:
                 last = tokens.pop()  # "room temperature" is one name
-                tokens.append(Token("name", f"{last.text} {word}", last.pos))
+                append(Token("name", f"{last.text} {word}", last.pos))
             else:
-                tokens.append(Token("name", word, start))
+                append(Token("name", word, start))
+                after_name = True
         elif kind == "number":
-            if word[0] == "." and tokens and tokens[-1].kind == "name":
+            if after_name and word[0] == ".":
                 return None
-            tokens.append(Token("number", word, start))
+            append(Token("number", word, start))
+            after_name = False
         else:
-            tokens.append(Token("op", {"==": "=", "!=": "<>"}.get(word, word), start))
-        i = m.end()
-    tokens.append(Token("end", "", end))
+            append(Token("op", _SPELLED.get(word, word), start))
+            after_name = False
+    if end != len(text):
+        return None
+    append(Token("end", "", end))
     return tokens
 
 
@@ -118,7 +126,7 @@ def _tokenize(text: str, variable: str) -> list[Token]:
             op = next((o for o in _OPERATORS if text.startswith(o, i)), None)
             if op is None:
                 raise ParseError(f"position {i}: unexpected character {ch!r}", field=variable)
-            tokens.append(Token("op", {"==": "=", "!=": "<>"}.get(op, op), i))
+            tokens.append(Token("op", _SPELLED.get(op, op), i))
             i += len(op)
         i = _skip_space_and_comments(text, i, variable)
     tokens.append(Token("end", "", len(text)))

@@ -18,8 +18,9 @@ from ..errors import ParseError
 from ..names import canonical
 from .lexer import Token, tokenize
 from .nodes import Binary, Call, If, Index, Name, Node, Number, Subscript, Unary
+from .shapes import Plan, Shape, build, plan_of, shape_of
 
-__all__ = ["parse", "remember"]
+__all__ = ["forget", "parse", "remember"]
 
 _COMPARISONS = frozenset({"=", "<>", "<", "<=", ">", ">="})
 _PRECEDENCE = {
@@ -52,6 +53,7 @@ class _Pending:
 
 _PRINTED: dict[str, Node] = {}
 _PRINTED_LIMIT = 1 << 18
+_PLANS: dict[Shape, Plan | None] = {}  # see `sim.expr.shapes`: None if no plan builds it
 
 
 def remember(text: str, node: Node) -> None:
@@ -63,14 +65,35 @@ def remember(text: str, node: Node) -> None:
     _PRINTED[text] = node
 
 
+def forget() -> None:
+    """Empty the memos of texts and shapes: a timing of a first compile starts here."""
+    _PRINTED.clear()
+    _PLANS.clear()
+
+
 def parse(text: str, variable: str = "") -> Node:
-    """Parse one equation; ``variable`` names its owner in error messages."""
+    """Parse one equation; ``variable`` names its owner in error messages. Trees are
+    immutable, so an equation met again (the expander's, ten thousand stocks starting at
+    ``1``) is parsed once: the memo of `remember` holds every text parsed. An equation of a
+    shape met before is built by that shape's plan (`sim.expr.shapes`)."""
     known = _PRINTED.get(text)
     if known is not None:
         return known
     if not text.strip():
         raise ParseError("empty equation", field=variable)
-    return _Parser(tokenize(text, variable), variable).parse()
+    tokens = tokenize(text, variable)
+    shaped = shape_of(tokens)
+    plan = None if shaped is None else _PLANS.get(shaped[0])
+    if plan is not None:
+        node = build(plan, shaped[1])
+    else:
+        node = _Parser(tokens, variable).parse()
+        if shaped is not None:
+            if len(_PLANS) >= _PRINTED_LIMIT:
+                _PLANS.clear()
+            _PLANS[shaped[0]] = plan_of(node, shaped[1])
+    remember(text, node)
+    return node
 
 
 class _Parser:
