@@ -45,6 +45,7 @@ KNOWN_FAILURES: dict[str, str] = {
     "on the small TREND values (0.03214 for 0.0321442)",
 }
 
+
 def discover(folder: Path = DEFAULT_FOLDER) -> list[common.Case]:
     """Every `.mdl` file under ``folder`` beside a canonical output."""
     return common.discover(folder, accept=lambda p: p.suffix.lower() == ".mdl")
