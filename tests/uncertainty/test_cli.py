@@ -212,7 +212,12 @@ def test_ctrl_c_stops_cleanly_and_keeps_nothing(tmp_path: Path) -> None:
         time.sleep(0.01)
     time.sleep(1)
     process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=60)
+    try:
+        _, err = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:  # fail here, not in a later test that sees it linger
+        process.kill()
+        process.communicate()
+        raise AssertionError("sim batch did not stop within 60 s of Ctrl-C") from None
     assert process.returncode == 130
     assert err.strip().splitlines()[-1].endswith("interrupted; nothing half-written was kept")
     assert "Traceback" not in err
