@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
 import threading
@@ -71,11 +72,22 @@ class LocalExecutor:
         return map(fn, chunks)
 
 
-def _ignore_interrupts() -> None:
+def _start_worker() -> None:
     # Ctrl-C (and a SIGTERM sent to the process group) reach every worker; only the parent
     # should react, by stopping the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
+
+
+def _exit_with(sentinel: int) -> None:
+    """End this worker once its parent has ended, however it ended: an orphan would go on
+    computing, or wait forever to send a result nobody reads, holding whatever pipes it
+    inherited (a test's, a shell's) open."""
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)
 
 
 class ProcessExecutor:
@@ -83,7 +95,8 @@ class ProcessExecutor:
 
     Workers start with ``forkserver`` (no fork of a threaded parent) and ignore Ctrl-C and
     SIGTERM: the parent reacts by cancelling what is pending and killing the workers at once,
-    rather than waiting for the chunks they are running.
+    rather than waiting for the chunks they are running. A worker whose parent has ended,
+    killed or not, ends too.
     """
 
     def __init__(self, workers: int | None = None) -> None:
@@ -98,21 +111,22 @@ class ProcessExecutor:
         self._pool = ProcessPoolExecutor(
             self.workers,
             mp_context=multiprocessing.get_context("forkserver"),
-            initializer=_ignore_interrupts,
+            initializer=_start_worker,
         )
         return self
 
     def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
         self._depth -= 1
         if self._pool is not None and self._depth == 0:
+            pool, self._pool = self._pool, None
             if kind is None:
-                self._pool.shutdown(wait=True, cancel_futures=True)
+                try:
+                    pool.shutdown(wait=True, cancel_futures=True)
+                except BaseException:  # interrupted while waiting: stop as below
+                    _stop_now(pool)
+                    raise
             else:  # an error or an interruption: their chunks are not wanted
-                with _quiet_thread(getattr(self._pool, "_executor_manager_thread", None)):
-                    _kill_workers(self._pool)
-                    _unblock_pipes(self._pool)
-                    self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+                _stop_now(pool)
 
     def map_chunks(self, fn: Callable[[C], R], chunks: Iterable[C]) -> Iterator[R]:
         if self._pool is None:
@@ -149,6 +163,13 @@ def _kill_workers(pool: ProcessPoolExecutor) -> None:
     for process in list(processes.values()):
         if process.is_alive():
             process.kill()
+
+
+def _stop_now(pool: ProcessPoolExecutor) -> None:
+    with _quiet_thread(getattr(pool, "_executor_manager_thread", None)):
+        _kill_workers(pool)
+        _unblock_pipes(pool)
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _unblock_pipes(pool: ProcessPoolExecutor) -> None:
