@@ -204,8 +204,19 @@ def test_ctrl_c_stops_cleanly_and_keeps_nothing(tmp_path: Path) -> None:
     import signal
     import time
 
-    command = [sys.executable, "-m", "sim", "batch", UNCERTAINTY, "--samples", "20000000",
-               "--executor", "processes", "--workers", "2", "--out", str(tmp_path)]  # fmt: skip
+    # The child inherits this process's signal mask and dispositions, and an earlier test's
+    # library may have left SIGINT blocked or ignored here (a full run showed a batch that
+    # never saw the signal); a user's Ctrl-C reaches a sim started from a shell, so start it
+    # as a shell would, with SIGINT deliverable and raising KeyboardInterrupt.
+    start_as_from_a_shell = (
+        "import runpy, signal, sys; "
+        "signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT]); "
+        "signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "sys.argv = ['sim', *sys.argv[1:]]; runpy.run_module('sim', run_name='__main__')"
+    )
+    command = [sys.executable, "-c", start_as_from_a_shell, "batch", UNCERTAINTY,
+               "--samples", "20000000", "--executor", "processes", "--workers", "2",
+               "--out", str(tmp_path)]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     start = time.monotonic()  # wait until it writes, however slow the machine is to start it
     while not list(tmp_path.glob(".*")) and time.monotonic() - start < 120:
