@@ -80,9 +80,9 @@ def simulate(
         )
     names = tuple(compiled.system.names[k] for k in save_keys)
     units = {compiled.system.names[k]: compiled.system.units.get(k, "") for k in save_keys}
+    slots = [compiled.slot[k] for k in save_keys]
     program = kernel.choose(engine, compiled, n) if final is None else None
     if program is not None:
-        slots = [compiled.slot[k] for k in save_keys]
         out, y0 = run_program(
             program, overrides, n, integrator, times, step, spec.stop, slots, save_at
         )
@@ -90,7 +90,6 @@ def simulate(
         return Result(times[save_at], names, out, units, integrator.name, step)
     run = _Run(compiled, overrides, n, Clock(spec.start, step, spec.start, stop), len(times))
     out = np.empty((len(save_at), len(save_keys), n))
-    slots = [compiled.slot[k] for k in save_keys]
     position = {k: i for i, k in enumerate(save_at)}
     with np.errstate(all="ignore"):
         run.clock.step_start = float(times[0])

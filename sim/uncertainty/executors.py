@@ -178,7 +178,7 @@ def _unblock_pipes(pool: ProcessPoolExecutor) -> None:
     pipe that is full and that no worker reads any more. This process holds the other end of
     each pipe; closing those ends turns both waits into errors (end of file, broken pipe)
     that end the threads, and the pool shuts down. (Interrupting `sim batch` with chunks of
-    1,000 samples hung 6 runs of 28 before this, in exactly those two places; none of 20
+    1,000 samples hung 6 runs of 28 before this, in exactly those two places; none of 30
     after.)"""
     for queue, end in (("_result_queue", "_writer"), ("_call_queue", "_reader")):
         connection = getattr(getattr(pool, queue, None), end, None)
